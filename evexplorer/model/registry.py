@@ -1,0 +1,508 @@
+"""The parameter registry: the single source of truth for every lever.
+
+Each :class:`Parameter` carries its name (the same in the scenario file, on
+the command line and as the widget's object name), label, unit, default,
+range, group, description and source. Defaults come from the sourced
+reference data; this module adds what a lever *is*.
+
+Values are always expressed in the lever's own unit: percentages as 0-100,
+prices in USD per tonne (or per kg for NdPr), years as integers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+
+from . import data
+
+Kind = Literal["float", "int", "choice", "mix"]
+
+#: Lever groups in display order: id -> label.
+GROUPS: Mapping[str, str] = MappingProxyType(
+    {
+        "minerals": "Minerals & prices",
+        "chemistry": "Chemistry mix",
+        "energy": "Energy & factories",
+        "demand": "Demand",
+        "circularity": "Circularity",
+        "vehicle": "Vehicle & use",
+        "advanced": "Advanced assumptions",
+    }
+)
+
+#: Choices of the price-shock lever: "none" or a mineral.
+SHOCK_CHOICES: tuple[str, ...] = ("none", *data.MINERALS)
+
+#: Tolerance on the sum of chemistry shares before they are normalised.
+MIX_TOLERANCE = 0.005
+
+
+class ParameterError(ValueError):
+    """A lever name or value that the model cannot accept.
+
+    The message is one sentence meant for the user; ``name`` is the lever
+    concerned (or the unknown name).
+    """
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One lever of the model.
+
+    Attributes
+    ----------
+    name : str
+        Registry name, e.g. ``lithium_price``.
+    label : str
+        Short human label.
+    unit : str
+        Unit of the value, e.g. ``USD/t LCE``; ``""`` for choices and the mix.
+    default : object
+        Default value, the world in 2025 (from the reference data).
+    minimum, maximum : float or None
+        Allowed range, inclusive, in ``unit``.
+    group : str
+        Key of :data:`GROUPS`.
+    description : str
+        What the lever means and how the model uses it.
+    source : str
+        Key of the reference data's sources table for the default.
+    kind : {"float", "int", "choice", "mix"}
+        Value type.
+    choices : tuple of str
+        Allowed values of a choice lever.
+    scale : {"linear", "log"}
+        How a slider should map onto the range.
+    decimals : int
+        Decimals to show.
+    """
+
+    name: str
+    label: str
+    unit: str
+    group: str
+    description: str
+    kind: Kind = "float"
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    scale: Literal["linear", "log"] = "linear"
+    decimals: int = 0
+    default: Any = field(default=None, compare=False)
+    source: str = field(default="", compare=False)
+
+    @property
+    def numeric(self) -> bool:
+        """True for levers whose value is a number (and so may be sampled)."""
+        return self.kind in ("float", "int")
+
+    def range_text(self) -> str:
+        """Describe the allowed values, e.g. ``3,000-150,000 USD/t LCE``."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "mix":
+            return "shares of " + ", ".join(data.CHEMISTRIES) + " summing to 1"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.format(self.minimum)} to {self.format(self.maximum)}{unit}"
+
+    def format(self, value: Any) -> str:
+        """Format a value for people (no unit)."""
+        if self.kind == "mix":
+            return format_mix(value)
+        if self.kind == "choice":
+            return str(value)
+        if self.kind == "int" or (self.unit == "year"):
+            return f"{int(round(float(value)))}"
+        return f"{float(value):,.{self.decimals}f}"
+
+    def parse(self, text: str) -> Any:
+        """Parse a value typed by a user (command line, text field) and validate it."""
+        text = text.strip()
+        if self.kind == "mix":
+            return self.validate(parse_mix(text, self.name))
+        if self.kind == "choice":
+            return self.validate(text)
+        cleaned = text.replace(",", "").replace("_", "")
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise ParameterError(
+                f"{self.name} must be a number ({self.range_text()}), not {text!r}.", self.name
+            ) from None
+        return self.validate(value)
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` in canonical form, or raise :class:`ParameterError`.
+
+        Numbers may be scalars or 1-D arrays of samples; every element must be
+        finite and inside the range, and integer levers must hold whole numbers.
+        """
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            close = difflib.get_close_matches(str(value), self.choices, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ParameterError(
+                f"{self.name} must be {self.range_text()}, not {value!r}{hint}.", self.name
+            )
+        if self.kind == "mix":
+            return validate_mix(value, self.name)
+        return self._validate_number(value)
+
+    def _validate_number(self, value: Any) -> Any:
+        if isinstance(value, (bool, np.bool_, str, bytes)):
+            raise ParameterError(
+                f"{self.name} must be a number ({self.range_text()}), not {value!r}.", self.name
+            )
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{self.name} must be a number ({self.range_text()}), not {value!r}.", self.name
+            ) from None
+        if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
+            raise ParameterError(
+                f"{self.name} must be a number or a 1-D array of samples, "
+                f"not an array of shape {array.shape}.",
+                self.name,
+            )
+        bad = ~np.isfinite(array) | (array < self.minimum) | (array > self.maximum)
+        if np.any(bad):
+            first = array.flat[int(np.argmax(bad))]
+            raise ParameterError(
+                f"{self.name} must be within {self.range_text()}; got {first:g}.", self.name
+            )
+        if self.kind == "int":
+            if np.any(array != np.round(array)):
+                first = array.flat[int(np.argmax(array != np.round(array)))]
+                raise ParameterError(
+                    f"{self.name} must be a whole number ({self.range_text()}); got {first:g}.",
+                    self.name,
+                )
+            if array.ndim == 0:
+                return int(array)
+            return array.astype(np.int64)
+        if array.ndim == 0:
+            return float(array)
+        return array
+
+
+def parse_mix(text: str, name: str = "chemistry_mix") -> dict[str, float]:
+    """Parse ``"LFP:0.6,NMC811:0.4"`` or a single id such as ``"LFP"``.
+
+    Shares may be given as fractions (summing to 1) or percentages (summing to 100).
+    """
+    text = text.strip()
+    if not text:
+        raise ParameterError(f"{name} is empty; give e.g. LFP:0.6,NMC811:0.4.", name)
+    if ":" not in text and "," not in text:
+        return {_chemistry_id(text, name): 1.0}
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, share = part.partition(":")
+        if not sep:
+            raise ParameterError(
+                f"{name} needs id:share pairs such as LFP:0.6,NMC811:0.4; got {part.strip()!r}.",
+                name,
+            )
+        chem = _chemistry_id(key.strip(), name)
+        try:
+            shares[chem] = shares.get(chem, 0.0) + float(share)
+        except ValueError:
+            raise ParameterError(
+                f"{name}: the share of {chem} must be a number, not {share.strip()!r}.", name
+            ) from None
+    return shares
+
+
+def _chemistry_id(text: str, name: str) -> str:
+    upper = text.strip().upper().replace("-", "_")
+    if upper in data.CHEMISTRIES:
+        return upper
+    close = difflib.get_close_matches(upper, data.CHEMISTRIES, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ParameterError(
+        f"{name}: unknown chemistry {text!r} (valid: {', '.join(data.CHEMISTRIES)}){hint}", name
+    )
+
+
+def validate_mix(value: Any, name: str = "chemistry_mix") -> dict[str, float]:
+    """Return the mix as shares of every chemistry summing exactly to 1."""
+    if isinstance(value, str):
+        value = parse_mix(value, name)
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            f"{name} must map chemistry ids to shares, e.g. LFP:0.6,NMC811:0.4.", name
+        )
+    shares = dict.fromkeys(data.CHEMISTRIES, 0.0)
+    for key, share in value.items():
+        chem = _chemistry_id(str(key), name)
+        if isinstance(share, bool) or not isinstance(share, numbers.Real):
+            raise ParameterError(f"{name}: the share of {chem} must be a number.", name)
+        share = float(share)
+        if not math.isfinite(share) or share < 0:
+            raise ParameterError(
+                f"{name}: the share of {chem} must be zero or positive; got {share:g}.", name
+            )
+        shares[chem] += share
+    total = sum(shares.values())
+    if math.isclose(total, 100.0, abs_tol=100 * MIX_TOLERANCE) and total > 1.5:
+        total_ok = True
+    else:
+        total_ok = math.isclose(total, 1.0, abs_tol=MIX_TOLERANCE)
+    if not total_ok:
+        raise ParameterError(
+            f"{name}: the shares must sum to 1 (or 100 %); they sum to {total:g}.", name
+        )
+    return {chem: share / total for chem, share in shares.items()}
+
+
+def format_mix(mix: Mapping[str, float]) -> str:
+    """Format a mix as ``LFP:0.6,NMC811:0.4`` (non-zero shares only, largest first)."""
+    items = sorted(((c, s) for c, s in mix.items() if s > 0), key=lambda cs: -cs[1])
+    return ",".join(f"{c}:{s:.4g}" for c, s in items)
+
+
+def _p(name: str, **kwargs: Any) -> Parameter:
+    ref = data.load()
+    return Parameter(
+        name=name, default=ref.lever_defaults[name], source=ref.lever_sources[name], **kwargs
+    )
+
+
+_YEAR = {"kind": "int", "unit": "year"}
+
+
+def _build() -> tuple[Parameter, ...]:
+    price = {"scale": "log"}
+    return (
+        # Minerals & prices
+        _p("lithium_price", label="Lithium carbonate price", unit="USD/t LCE", group="minerals",
+           minimum=3_000, maximum=150_000, **price,
+           description="Price of battery-grade lithium carbonate, per tonne of lithium carbonate "
+           "equivalent (LCE). Multiplied by each chemistry's lithium content, it passes straight "
+           "into the pack's material cost."),
+        _p("nickel_price", label="Nickel price", unit="USD/t", group="minerals",
+           minimum=5_000, maximum=120_000, **price,
+           description="Price of class-1 nickel per tonne of metal."),
+        _p("cobalt_price", label="Cobalt price", unit="USD/t", group="minerals",
+           minimum=10_000, maximum=150_000, **price,
+           description="Price of cobalt per tonne of metal."),
+        _p("manganese_price", label="Manganese price", unit="USD/t", group="minerals",
+           minimum=500, maximum=20_000, **price,
+           description="Price of battery-grade manganese per tonne of contained metal."),
+        _p("graphite_price", label="Graphite anode price", unit="USD/t", group="minerals",
+           minimum=2_000, maximum=40_000, **price,
+           description="Price of battery anode graphite (natural spherical or synthetic) per "
+           "tonne."),
+        _p("ndpr_price", label="NdPr oxide price", unit="USD/kg", group="minerals",
+           minimum=20, maximum=500, **price,
+           description="Price of neodymium-praseodymium oxide for permanent-magnet motors; it "
+           "enters the EV price through the magnets."),
+        Parameter("price_shock_mineral", label="Price shock: mineral", unit="",
+                  group="minerals", kind="choice", choices=SHOCK_CHOICES,
+                  default=data.load().lever_defaults["price_shock_mineral"],
+                  source=data.load().lever_sources["price_shock_mineral"],
+                  description="Mineral whose price is multiplied by the shock factor for a few "
+                  "years ('none' for no shock)."),
+        _p("price_shock_year", label="Price shock: first year", group="minerals",
+           minimum=2025, maximum=2060, **_YEAR,
+           description="First year of the temporary price shock."),
+        _p("price_shock_factor", label="Price shock: factor", unit="×", group="minerals",
+           minimum=0.2, maximum=10, decimals=2,
+           description="Multiple of the normal price during the shock (3 = the price triples, "
+           "0.5 = it halves)."),
+        _p("price_shock_years", label="Price shock: duration", unit="years", group="minerals",
+           kind="int", minimum=1, maximum=10,
+           description="How many years the shock lasts."),
+        _p("supply_growth", label="Mineral supply growth", unit="%/yr", group="minerals",
+           minimum=-5, maximum=30, decimals=1,
+           description="Yearly growth of primary mine and refinery supply of every mineral. "
+           "When EV batteries need more than the supply left after other uses plus recycled "
+           "material, prices rise (see the scarcity rule)."),
+        # Chemistry
+        Parameter("chemistry_mix", label="Target chemistry mix", unit="", group="chemistry",
+                  kind="mix", default=data.load().lever_defaults["chemistry_mix"],
+                  source=data.load().lever_sources["chemistry_mix"],
+                  description="Market shares of battery chemistries reached by the target year; "
+                  "the mix moves linearly from today's market mix. Written LFP:0.6,NMC811:0.4 or "
+                  "a single id for 100 %."),
+        _p("chemistry_target_year", label="Target mix reached in", group="chemistry",
+           minimum=2026, maximum=2060, **_YEAR,
+           description="Year by which the market reaches the target chemistry mix."),
+        # Energy & factories
+        _p("renewable_share", label="Renewable electricity in cell plants", unit="%",
+           group="energy", minimum=0, maximum=100,
+           description="Share of cell-plant electricity from dedicated renewables (above the "
+           "grid average). It acts on the electricity part of plant energy only, not on the "
+           "natural gas used for drying."),
+        Parameter("manufacturing_region", label="Battery manufacturing region", unit="",
+                  group="energy", kind="choice", choices=data.REGIONS,
+                  default=data.load().lever_defaults["manufacturing_region"],
+                  source=data.load().lever_sources["manufacturing_region"],
+                  description="Grid whose electricity the cell plants use."),
+        _p("cell_energy", label="Cell-plant energy", unit="kWh/kWh of cell", group="energy",
+           minimum=5, maximum=80, decimals=1,
+           description="Energy a cell plant uses per kWh of cells made in 2025 (electricity and "
+           "natural gas). Published figures differ two- to three-fold: the main assumption "
+           "behind the effect of renewable electricity."),
+        _p("grid_decarbonization", label="Grid decarbonisation", unit="%/yr", group="energy",
+           minimum=0, maximum=15, decimals=1,
+           description="Yearly fall of every grid's carbon intensity: cell plants in later "
+           "years, and cars over the years they are driven."),
+        # Demand
+        _p("demand_growth", label="EV sales growth", unit="%/yr", group="demand",
+           minimum=0, maximum=60, decimals=1,
+           description="Growth of the EV share of car sales while far below its ceiling "
+           "(logistic S-curve from the 2024 share)."),
+        _p("ev_share_ceiling", label="EV share ceiling", unit="%", group="demand",
+           minimum=10, maximum=100,
+           description="Share of car sales that EVs approach in the long run."),
+        _p("mode_shift", label="Mode shift away from cars", unit="%", group="demand",
+           minimum=0, maximum=50,
+           description="Share of car sales avoided by public transport, cycling and walking, "
+           "phased in linearly to the mode-shift year."),
+        # Circularity
+        _p("recycling_rate", label="Batteries recycled", unit="%", group="circularity",
+           minimum=0, maximum=100,
+           description="Share of retiring EV batteries collected and recycled."),
+        _p("lithium_recovery", label="Lithium recovered in recycling", unit="%",
+           group="circularity", minimum=0, maximum=100,
+           description="Share of a recycled battery's lithium recovered as battery-grade "
+           "material (nickel and cobalt 95 %, manganese 90 %)."),
+        _p("battery_lifetime", label="Battery life in cars", unit="years", group="circularity",
+           minimum=5, maximum=25, decimals=1,
+           description="Mean age at which EV batteries retire (Weibull distribution)."),
+        # Vehicle & use
+        _p("battery_size", label="Battery per EV", unit="kWh", group="vehicle",
+           minimum=20, maximum=150, decimals=1,
+           description="Average battery capacity of an electric car sold (BEV and PHEV)."),
+        _p("ev_efficiency", label="EV electricity use", unit="kWh/100 km", group="vehicle",
+           minimum=10, maximum=40, decimals=1,
+           description="Real-world electricity drawn at the plug, charging losses included."),
+        _p("ice_fuel_use", label="Gasoline car fuel use", unit="L/100 km", group="vehicle",
+           minimum=3, maximum=15, decimals=1,
+           description="Real-world fuel use of the comparable gasoline car."),
+        _p("vehicle_lifetime_km", label="Vehicle life", unit="km", group="vehicle",
+           minimum=80_000, maximum=350_000,
+           description="Distance a car is driven over its life."),
+        Parameter("use_region", label="Region where cars are driven", unit="", group="vehicle",
+                  kind="choice", choices=data.REGIONS,
+                  default=data.load().lever_defaults["use_region"],
+                  source=data.load().lever_sources["use_region"],
+                  description="Grid that charges the cars."),
+        # Advanced assumptions
+        _p("start_year", label="First year shown", group="advanced",
+           minimum=2025, maximum=2045, **_YEAR,
+           description="First year of the results (the model always starts from 2025)."),
+        _p("end_year", label="Last year", group="advanced", minimum=2030, maximum=2060, **_YEAR,
+           description="Last year of the results."),
+        _p("learning_rate", label="Learning rate", unit="% per doubling", group="advanced",
+           minimum=0, maximum=40, decimals=1,
+           description="Fall of the non-mineral cell and pack cost for each doubling of "
+           "cumulative battery production (experience curve)."),
+        _p("scarcity_exponent", label="Scarcity price response", unit="1", group="advanced",
+           minimum=0, maximum=5, decimals=2,
+           description="Exponent of the scarcity rule: when demand exceeds supply, the price is "
+           "multiplied by (demand/supply) to this power, at most 10 times."),
+        _p("cell_energy_decline", label="Cell-plant energy decline", unit="%/yr",
+           group="advanced", minimum=0, maximum=10, decimals=1,
+           description="Yearly fall of cell-plant energy per kWh as plants scale and improve."),
+        _p("car_market_growth", label="Car market growth", unit="%/yr", group="advanced",
+           minimum=-5, maximum=5, decimals=1,
+           description="Yearly growth of global car sales before any mode shift."),
+        _p("mode_shift_year", label="Mode shift complete by", group="advanced",
+           minimum=2026, maximum=2060, **_YEAR,
+           description="Year by which the mode shift reaches its full effect."),
+        _p("annual_km", label="Distance per year", unit="km/yr", group="advanced",
+           minimum=5_000, maximum=30_000,
+           description="Distance driven per year; with the vehicle life it sets how many years "
+           "of grid decarbonisation a car sees."),
+        _p("ev_nonbattery_price", label="EV price without battery", unit="USD",
+           group="advanced", minimum=10_000, maximum=80_000,
+           description="Price of the electric car without its battery and motor magnets."),
+        _p("ice_vehicle_price", label="Gasoline car price", unit="USD", group="advanced",
+           minimum=10_000, maximum=80_000,
+           description="Price of the comparable gasoline car."),
+        _p("ndpr_per_vehicle", label="NdPr per EV", unit="kg", group="advanced",
+           minimum=0, maximum=3, decimals=2,
+           description="NdPr oxide in an average EV's motor magnets."),
+    )
+
+
+#: Every lever, in display order within its group.
+PARAMETERS: Mapping[str, Parameter] = MappingProxyType({p.name: p for p in _build()})
+
+
+def get(name: str) -> Parameter:
+    """Return the lever called ``name``, or raise :class:`ParameterError` naming close ones."""
+    try:
+        return PARAMETERS[name]
+    except KeyError:
+        raise ParameterError(unknown_name_message(name, PARAMETERS), name) from None
+
+
+def unknown_name_message(name: str, valid: Iterable[str], what: str = "lever") -> str:
+    """One sentence naming an unknown name and the closest valid ones."""
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
+    if close:
+        return f"Unknown {what} {name!r}; did you mean {', '.join(close)}?"
+    return f"Unknown {what} {name!r}; run 'evexplorer params' for the list."
+
+
+def defaults() -> dict[str, Any]:
+    """Return a fresh dict of every lever at its default."""
+    return {
+        name: dict(p.default) if p.kind == "mix" else p.default for name, p in PARAMETERS.items()
+    }
+
+
+def resolve(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validate ``params`` and fill in defaults for every lever not given.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name, a value of the wrong type or outside its range,
+        samples of different lengths, or an end year before the start year.
+    """
+    values = defaults()
+    for name, value in (params or {}).items():
+        values[name] = get(name).validate(value)
+    check_consistency(values)
+    return values
+
+
+def check_consistency(values: Mapping[str, Any]) -> None:
+    """Check rules that involve more than one lever."""
+    for name in ("start_year", "end_year"):
+        if np.ndim(values[name]) != 0:
+            raise ParameterError(
+                f"{name} sets the time axis and must be a single year, not samples.", name
+            )
+    if values["end_year"] <= values["start_year"]:
+        raise ParameterError(
+            f"end_year ({values['end_year']}) must come after start_year "
+            f"({values['start_year']}).",
+            "end_year",
+        )
+    sizes = {name: np.size(v) for name, v in values.items() if np.ndim(v) == 1}
+    if len(set(sizes.values())) > 1:
+        detail = ", ".join(f"{n}: {s}" for n, s in sizes.items())
+        raise ParameterError(
+            f"Sampled levers must all have the same number of samples ({detail}).",
+            next(iter(sizes)),
+        )
