@@ -9,9 +9,10 @@ The model is imported on first use, so that ``import evexplorer`` stays cheap
 and never pulls in Qt.
 """
 
+from ._platform import tune_allocator
 from ._version import MODEL_VERSION, __version__
 
-__all__ = ["MODEL_VERSION", "PARAMETERS", "Results", "__version__", "evaluate"]
+__all__ = ["MODEL_VERSION", "PARAMETERS", "Results", "__version__", "evaluate", "tune_allocator"]
 
 
 def __getattr__(name: str):

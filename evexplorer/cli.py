@@ -234,7 +234,8 @@ def _compute(args: argparse.Namespace) -> None:
         from . import scenario
 
         meta = {} if document is None else {
-            "title": document.title, "author": document.author, "notes": document.notes}
+            "title": document.title, "author": document.author, "notes": document.notes,
+            "created": document.created}
         scenario.save_scenario(args.save, results.parameters, results, **meta)
     if args.json:
         json.dump(results_to_json(results), sys.stdout, indent=1, allow_nan=False)
@@ -255,8 +256,10 @@ def _compute(args: argparse.Namespace) -> None:
 
 def _info(args: argparse.Namespace) -> None:
     from . import scenario
+    from .model import evaluate
 
-    print(scenario.describe(scenario.open_scenario(args.file)))
+    document = scenario.open_scenario(args.file)
+    print(scenario.describe(document, recomputed=evaluate(document.parameters)))
 
 
 # ---------------------------------------------------------------------------------------------

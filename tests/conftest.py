@@ -2,12 +2,49 @@
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest
 
-from hypothesis import HealthCheck, settings  # noqa: E402
+# Offscreen Qt with a 1920×1200 screen (the plugin's default 800×600 screen would clamp
+# restored window geometry).
+_SCREEN = os.path.join(os.path.dirname(__file__), "offscreen-screen.json")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
+
+from hypothesis import HealthCheck, settings  # noqa: E402 (after the Qt platform is set)
 
 settings.register_profile(
     "default", deadline=None, max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """The main window, shown offscreen at 1400×900, with settings in a temporary file.
+
+    Questions about unsaved changes are answered "Discard" and recorded in
+    ``window.questions`` unless a test patches QMessageBox.question itself.
+    """
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from evexplorer.app import create_main_window
+    from evexplorer.model import registry
+
+    questions = []
+
+    def answer(*args, **kwargs):
+        questions.append(args)
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = create_main_window(settings)
+    win.questions = questions
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.state.replace(registry.defaults())

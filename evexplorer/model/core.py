@@ -196,9 +196,11 @@ def evaluate(params: Mapping[str, Any] | None = None) -> Results:
     shocked = values["price_shock_mineral"]
     if shocked != "none":
         i = MINERALS.index(shocked)
-        price[..., i] *= minerals.shock_multiplier(years, p["price_shock_year"],
-                                                   p["price_shock_years"],
-                                                   p["price_shock_factor"])
+        shock = minerals.shock_multiplier(years, p["price_shock_year"], p["price_shock_years"],
+                                          p["price_shock_factor"])
+        if shock.shape[0] > price.shape[0]:  # only the shock levers are sampled
+            price = np.repeat(price, shock.shape[0], axis=0)
+        price[..., i] *= shock
 
     # Cost
     cell_rest0, pack_rest0 = _calibration()
@@ -226,7 +228,8 @@ def evaluate(params: Mapping[str, Any] | None = None) -> Results:
                                          ref.grid_year, decarb)
     plant_energy = p["cell_energy"] * (1.0 - pct("cell_energy_decline")) ** (years - first)
     battery_emissions = emissions.materials_emissions(
-        chemistry.mix_weighted(progress, *(ends @ ref.materials_emissions)), np.minimum(recycled[..., :n_battery], mineral_demand[..., :n_battery]),
+        chemistry.mix_weighted(progress, *(ends @ ref.materials_emissions)),
+        np.minimum(recycled[..., :n_battery], mineral_demand[..., :n_battery]),
         battery_demand, ref.emission_factor, ref.recycled_emission_ratio,
     ) + emissions.plant_emissions(plant_energy, ref.electricity_share, grid_make,
                                   pct("renewable_share"), ref.renewable_intensity,

@@ -49,7 +49,8 @@ def car_market(years: ArrayLike, market0: float, growth: ArrayLike, mode_shift: 
                mode_shift_year: ArrayLike, year0: float) -> np.ndarray:
     """Global car sales after a mode shift phased in linearly.
 
-    .. math:: M(t) = M_0 (1 + g)^{t - t_0}\\,\\bigl(1 - m\\,\\min(1, \\tfrac{t - t_0}{T_m - t_0})\\bigr)
+    .. math:: M(t) = M_0 (1 + g)^{t - t_0}
+       \\,\\bigl(1 - m\\,\\min(1, \\tfrac{t - t_0}{T_m - t_0})\\bigr)
 
     Parameters
     ----------

@@ -76,7 +76,8 @@ def plant_emissions(cell_energy: ArrayLike, electricity_share: float, grid: Arra
     electricity is counted at its lifecycle intensity, or at the grid's where
     the grid is cleaner.
 
-    .. math:: E = e\\,[\\,s_{el}\\,((1-r)\\,g + r\\,\\min(g_r, g)) + (1 - s_{el})\\,f_{gas}\\,] / 1000
+    .. math:: E = e\\,[\\,s_{el}\\,((1-r)\\,g + r\\,\\min(g_r, g))
+       + (1 - s_{el})\\,f_{gas}\\,] / 1000
 
     Parameters
     ----------
@@ -207,10 +208,10 @@ def breakeven_distance(extra_production: ArrayLike, ev_use0: ArrayLike, ice_use:
         Break-even distance [km]; 0 if the EV is cleaner to make, NaN if it
         never catches up.
     """
-    d_prod, e0, c = np.broadcast_arrays(*(np.asarray(a, float) for a in
-                                          (extra_production, ev_use0, ice_use)))
     k_year = -np.log1p(-np.asarray(decarbonization, float))
-    k = np.broadcast_to(k_year / np.asarray(annual_km, float), d_prod.shape)
+    d_prod, e0, c, k = np.broadcast_arrays(*(np.asarray(a, float) for a in
+                                             (extra_production, ev_use0, ice_use)),
+                                           k_year / np.asarray(annual_km, float))
     flat = k <= _FLAT_GRID / 1e4
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         tau = np.where(flat, 1.0, 1.0 / np.where(flat, 1.0, k))

@@ -57,14 +57,15 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     content : array_like
-        Content placed on the market per year, shape (N, M, T) [kt].
+        Content placed on the market per year, shape (N or 1, M, T) [kt].
     retirement : array_like
         Retirement probability by age, shape (N or 1, A) with A >= T [1].
 
     Returns
     -------
     numpy.ndarray
-        Content retiring per year, shape (N, M, T) [kt].
+        Content retiring per year, shape (N, M, T) [kt], N the larger of the
+        two leading sizes.
     """
     content = np.asarray(content, float)
     retirement = np.asarray(retirement, float)
@@ -76,7 +77,12 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
         return content @ kernel
     size = fft.next_fast_len(2 * n_years - 1, real=True)
     spectrum = fft.rfft(content, n=size, axis=-1, workers=-1)
-    spectrum *= fft.rfft(retirement[:, :n_years], n=size, axis=-1)[:, None, :]
+    kernel = fft.rfft(retirement[:, :n_years], n=size, axis=-1)[:, None, :]
+    if kernel.shape[0] > spectrum.shape[0]:
+        # One content row shared by N distributions (only the lifetime is sampled).
+        spectrum = spectrum * kernel
+    else:
+        spectrum *= kernel
     retired = fft.irfft(spectrum, n=size, axis=-1, workers=-1)[..., :n_years]
     # The FFT leaves round-off of order 1e-16 of the largest value; content is never negative.
     return np.maximum(retired, 0.0, out=retired)
@@ -141,7 +147,10 @@ def scarcity_multiplier(demand: ArrayLike, available: ArrayLike, exponent: Array
     """
     # Demand with (almost) no supply gives an enormous ratio, so the cap.
     ratio = np.asarray(demand, float) / np.maximum(available, 1e-12)
-    multiplier = np.power(ratio, exponent, out=np.ones_like(ratio), where=ratio > 1.0)
+    exponent = np.asarray(exponent, float)
+    # The exponent may have more samples than the ratio: the output takes the broadcast shape.
+    shape = np.broadcast_shapes(ratio.shape, exponent.shape)
+    multiplier = np.power(ratio, exponent, out=np.ones(shape), where=ratio > 1.0)
     return np.minimum(multiplier, cap, out=multiplier)
 
 
@@ -190,7 +199,7 @@ def herfindahl(shares: ArrayLike) -> np.ndarray:
 
     Examples
     --------
-    >>> float(herfindahl([0.9]))
+    >>> round(float(herfindahl([0.9])), 6)
     8100.0
 
     References

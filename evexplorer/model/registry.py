@@ -124,7 +124,7 @@ class Parameter:
         if self.kind == "choice":
             return str(value)
         if self.kind == "int" or (self.unit == "year"):
-            return f"{int(round(float(value)))}"
+            return f"{round(float(value))}"
         return f"{float(value):,.{self.decimals}f}"
 
     def parse(self, text: str) -> Any:
@@ -162,20 +162,23 @@ class Parameter:
         return self._validate_number(value)
 
     def _validate_number(self, value: Any) -> Any:
-        if isinstance(value, (bool, np.bool_, str, bytes)):
-            raise ParameterError(
-                f"{self.name} must be a number ({self.range_text()}), not {value!r}.", self.name
-            )
         try:
-            array = np.asarray(value, dtype=float)
+            if value is None:
+                raise TypeError
+            array = np.asarray(value)
+            # Booleans, text and complex numbers are refused even inside arrays (NumPy would
+            # convert them).
+            if array.dtype.kind in "bcSU":
+                raise TypeError
+            array = array.astype(float, copy=False)
         except (TypeError, ValueError):
             raise ParameterError(
                 f"{self.name} must be a number ({self.range_text()}), not {value!r}.", self.name
             ) from None
         if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
             raise ParameterError(
-                f"{self.name} must be a number or a 1-D array of samples, "
-                f"not an array of shape {array.shape}.",
+                f"{self.name} must be a number or a 1-D array of samples "
+                f"({self.range_text()}), not an array of shape {array.shape}.",
                 self.name,
             )
         bad = ~np.isfinite(array) | (array < self.minimum) | (array > self.maximum)
@@ -193,9 +196,12 @@ class Parameter:
                 )
             if array.ndim == 0:
                 return int(array)
-            return array.astype(np.int64)
-        if array.ndim == 0:
+            array = array.astype(np.int64)
+        elif array.ndim == 0:
             return float(array)
+        else:
+            array = array.copy()  # the caller's array may change later; the samples may not
+        array.flags.writeable = False
         return array
 
 

@@ -1,0 +1,174 @@
+"""Benchmark of the model: one scenario, and 10,000-sample batches.
+
+Run it as a script (``python benchmarks/bench_model.py``) or call :func:`main`,
+which returns the figures as a dict. Goals on the project's 2-core machine
+(issue 2): one scenario < 1 ms, 10,000 samples < 100 ms.
+
+Like the application, the benchmark first calls
+:func:`evexplorer._platform.tune_allocator`, which keeps glibc from unmapping
+large NumPy buffers after each run. The batch figures are also measured
+without it, in a fresh subprocess (``--untuned``), so both are visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Let the script run from a source checkout without installation.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from evexplorer.model import PARAMETERS, evaluate  # noqa: E402
+
+N_SAMPLES = 10_000
+SINGLE_CALLS = 2_000
+SINGLE_WARMUP = 200
+BATCH_RUNS = 9
+BATCH_WARMUP = 2
+GOAL_SINGLE_MS = 1.0
+GOAL_BATCH_MS = 100.0
+
+#: The five uncertain levers of a typical Monte Carlo study.
+FIVE_LEVERS = ("lithium_price", "demand_growth", "recycling_rate", "learning_rate",
+               "grid_decarbonization")
+#: Levers that set the time axis and cannot be sampled.
+NOT_SAMPLED = ("start_year", "end_year")
+
+
+def sample_levers(names: tuple[str, ...] | list[str], n: int, seed: int = 0
+                  ) -> dict[str, np.ndarray]:
+    """Draw ``n`` values of each lever uniformly in its range (log-uniform for prices)."""
+    rng = np.random.default_rng(seed)
+    values: dict[str, np.ndarray] = {}
+    for name in names:
+        p = PARAMETERS[name]
+        lo, hi = float(p.minimum), float(p.maximum)
+        if p.scale == "log":
+            draw = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+        else:
+            draw = rng.uniform(lo, hi, n)
+        if p.kind == "int":
+            draw = np.round(draw)
+        values[name] = np.clip(draw, lo, hi)
+    return values
+
+
+def every_numeric_lever() -> list[str]:
+    """Every lever that may be sampled: the numeric ones except the time axis."""
+    return [n for n, p in PARAMETERS.items() if p.numeric and n not in NOT_SAMPLED]
+
+
+def time_single() -> dict[str, float]:
+    """Median and 95th percentile of one default-scenario evaluation [ms]."""
+    for _ in range(SINGLE_WARMUP):
+        evaluate()
+    times = np.empty(SINGLE_CALLS)
+    clock = time.perf_counter
+    for i in range(SINGLE_CALLS):
+        start = clock()
+        evaluate()
+        times[i] = clock() - start
+    return {"median_ms": 1e3 * float(np.median(times)),
+            "p95_ms": 1e3 * float(np.percentile(times, 95)),
+            "calls": SINGLE_CALLS}
+
+
+def time_batch(params: dict[str, Any]) -> dict[str, float]:
+    """Median and minimum over :data:`BATCH_RUNS` evaluations of one batch [ms]."""
+    for _ in range(BATCH_WARMUP):
+        evaluate(params)
+    times = []
+    for _ in range(BATCH_RUNS):
+        start = time.perf_counter()
+        evaluate(params)
+        times.append(time.perf_counter() - start)
+    return {"median_ms": 1e3 * statistics.median(times), "min_ms": 1e3 * min(times),
+            "runs": BATCH_RUNS}
+
+
+def time_batches() -> dict[str, dict[str, float]]:
+    """Both 10,000-sample batches."""
+    five = sample_levers(FIVE_LEVERS, N_SAMPLES, seed=1)
+    every = sample_levers(every_numeric_lever(), N_SAMPLES, seed=2)
+    return {"batch_5_levers": time_batch(five), "batch_all_levers": time_batch(every)}
+
+
+def _untuned_batches() -> dict[str, dict[str, float]]:
+    """The batch figures measured in a fresh process that never tunes the allocator."""
+    env = dict(os.environ)
+    out = subprocess.run([sys.executable, __file__, "--untuned"], capture_output=True,
+                         text=True, check=True, env=env)
+    return json.loads(out.stdout)
+
+
+def main() -> dict[str, Any]:
+    """Run the benchmark; return its figures (times in ms)."""
+    from evexplorer._platform import tune_allocator
+
+    tuned = tune_allocator()
+    result: dict[str, Any] = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cpus": os.cpu_count(),
+        "allocator_tuned": tuned,
+        "n_samples": N_SAMPLES,
+        "n_levers_all": len(every_numeric_lever()),
+        "single": time_single(),
+    }
+    result.update(time_batches())
+    result["untuned"] = _untuned_batches()
+    return result
+
+
+def table(result: dict[str, Any]) -> str:
+    """The figures as a markdown table."""
+    single = result["single"]
+    untuned = result["untuned"]
+
+    def status(value: float, goal: float) -> str:
+        return "met" if value < goal else "**missed**"
+
+    rows = [
+        "| case | median [ms] | p95 / min [ms] | goal [ms] | goal |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| one scenario, defaults ({single['calls']} calls) | {single['median_ms']:.3f} "
+        f"| p95 {single['p95_ms']:.3f} | < {GOAL_SINGLE_MS:g} "
+        f"| {status(single['median_ms'], GOAL_SINGLE_MS)} |",
+    ]
+    labels = {"batch_5_levers": f"{N_SAMPLES:,} samples × 5 levers",
+              "batch_all_levers": f"{N_SAMPLES:,} samples × all {result['n_levers_all']} "
+                                  "numeric levers"}
+    for key, label in labels.items():
+        for tag, figures in (("tuned allocator", result[key]), ("untuned", untuned[key])):
+            rows.append(f"| {label}, {tag} ({figures['runs']} runs) "
+                        f"| {figures['median_ms']:.1f} | min {figures['min_ms']:.1f} "
+                        f"| < {GOAL_BATCH_MS:g} "
+                        f"| {status(figures['median_ms'], GOAL_BATCH_MS)} |")
+    head = (f"Python {result['python']}, NumPy {result['numpy']}, {result['cpus']} CPUs; "
+            f"allocator tuned: {result['allocator_tuned']}")
+    return head + "\n\n" + "\n".join(rows)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--untuned", action="store_true",
+                        help="time the batches only, without tuning the allocator; print JSON")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    if args.untuned:
+        print(json.dumps(time_batches()))
+    else:
+        figures = main()
+        print(json.dumps(figures, indent=1) if args.json else table(figures))

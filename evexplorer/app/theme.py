@@ -1,0 +1,38 @@
+"""Colours and formatting shared by the window's views.
+
+The palette is Okabe & Ito's (2008) colour-blind-safe set; the baseline is a
+thin grey dashed "ghost" line on every chart.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Okabe-Ito colours by role.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GHOST = "#8C8C8C"
+SHORTFALL = "#D55E00"
+
+#: Δ colours: better (cheaper, cleaner) and worse.
+BETTER = "#007A5E"
+WORSE = "#B34700"
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """Format a number with thousands separators, or an en dash when missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def signed(value: float, decimals: int = 0) -> str:
+    """Format a difference with its sign (a true minus sign)."""
+    text = f"{value:+,.{decimals}f}"
+    return text.replace("-", "\u2212")

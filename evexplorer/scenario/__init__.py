@@ -1,0 +1,58 @@
+"""Scenario files: a versioned, self-describing HDF5 format that is safe to open from email.
+
+    >>> from evexplorer.scenario import open_scenario, save_scenario
+    >>> save_scenario("lfp.evx", params, evaluate(params), title="LFP world")  # doctest: +SKIP
+    >>> doc = open_scenario("lfp.evx")                                           # doctest: +SKIP
+
+The format is specified in ``docs/file-format.md``. Received files are
+untrusted: :func:`open_scenario` parses them defensively in a child process
+(:mod:`.isolated`, :mod:`.safe_hdf5`), then validates them here against the
+schema and the parameter registry (:mod:`.reader`). :func:`save_scenario`
+writes atomically (:mod:`.writer`).
+
+This package never imports Qt. Importing it is cheap: the modules that need
+NumPy, h5py or the model load on first use, which keeps the child process
+that parses files quick to start.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import ScenarioFileError
+from .format import FORMAT_VERSION, SCENARIO_SUFFIXES
+
+_LAZY = {
+    "ScenarioDocument": "document",
+    "StoredResults": "document",
+    "describe": "document",
+    "compare_with_model": "document",
+    "open_scenario": "reader",
+    "save_scenario": "writer",
+}
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SCENARIO_SUFFIXES",
+    "ScenarioDocument",
+    "ScenarioFileError",
+    "StoredResults",
+    "compare_with_model",
+    "describe",
+    "open_scenario",
+    "save_scenario",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

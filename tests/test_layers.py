@@ -1,0 +1,114 @@
+"""Layer rules (DESIGN.md): the model never imports Qt or h5py; headless commands never
+import Qt. Checked in fresh subprocesses (sys.modules after the work is done), through the
+real ``python -m evexplorer`` entry point (``-X importtime`` lists every import), and by
+scanning the model's source imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = ROOT / "evexplorer" / "model"
+QT = ("PySide6", "pyqtgraph", "shiboken6")
+FILE_FORMAT = ("h5py",)
+
+_REPORT = """
+import json, sys
+print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+"""
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level packages imported by a fresh interpreter after running ``code``."""
+    out = subprocess.run([sys.executable, "-c", code + _REPORT], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_report_sees_imports():
+    # The check itself works: importing numpy shows up.
+    assert "numpy" in _modules_after("import numpy")
+
+
+def test_model_import_and_evaluate_pull_in_no_qt_and_no_h5py():
+    modules = _modules_after(
+        "import evexplorer.model as m; r = m.evaluate({'lithium_price': 30000}); "
+        "import numpy as np; m.evaluate({'lithium_price': np.array([1e4, 2e4])})")
+    assert not modules & set(QT + FILE_FORMAT), modules & set(QT + FILE_FORMAT)
+
+
+def test_package_import_and_lazy_evaluate_pull_in_no_qt():
+    modules = _modules_after(
+        "import evexplorer; evexplorer.evaluate(); evexplorer.PARAMETERS['lithium_price']")
+    assert not modules & set(QT + FILE_FORMAT)
+    assert "evexplorer" in modules
+
+
+@pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
+                                  ["compute"], ["compute", "--csv", "-"]])
+def test_headless_commands_pull_in_no_qt(argv):
+    code = (
+        "import contextlib, io\n"
+        "from evexplorer.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    status = main({argv!r})\n"
+        "assert status == 0, status\n"
+        "assert out.getvalue()\n"
+    )
+    modules = _modules_after(code)
+    assert not modules & set(QT), modules & set(QT)
+    assert "evexplorer" in modules
+
+
+@pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"]])
+def test_entry_point_imports_no_qt(argv):
+    # -X importtime writes one stderr line per imported module: the real '-m' path.
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "evexplorer.cli" in imported and "numpy" in imported
+    assert not {m for m in imported if m.split(".")[0] in QT}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(level, module) of every import in a source file; level > 0 for relative imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(0, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or ""))
+    return found
+
+
+MODEL_FILES = sorted(MODEL_DIR.glob("*.py"))
+
+
+def test_model_sources_are_found():
+    assert {p.name for p in MODEL_FILES} >= {"core.py", "registry.py", "minerals.py"}
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.name)
+def test_model_sources_import_only_numpy_scipy_stdlib_and_siblings(path):
+    allowed_third_party = {"numpy", "scipy"}
+    for level, module in _imports(path):
+        top = module.split(".")[0]
+        if level == 0:
+            assert top in allowed_third_party or top in sys.stdlib_module_names, \
+                f"{path.name} imports {module}"
+        elif level == 1:
+            pass  # a sibling model module
+        else:
+            # from .. import: only the package's Qt-free helpers
+            assert level == 2 and top in ("_resources", "_version"), \
+                f"{path.name} imports {'.' * level}{module}"
