@@ -259,3 +259,24 @@ def test_self_test_passes(tmp_path):
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "self-test passed" in out.stdout
+
+
+def test_macos_file_open_event_reaches_the_window(tmp_path):
+    """Finder hands a double-clicked file over as a FileOpen event, not on the command line."""
+    code = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QFileOpenEvent
+from evexplorer.app import _application
+app = _application()
+opened = []
+app.open_file = opened.append
+QCoreApplication.postEvent(app, QFileOpenEvent(sys.argv[1]))
+app.processEvents()
+print(opened)
+"""
+    target = str(tmp_path / "received.evx")
+    out = subprocess.run([sys.executable, "-c", code, target], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == repr([target])

@@ -22,13 +22,11 @@ SCREENSHOT_SIZE = (1400, 900)
 
 def _application():
     """The QApplication, created once with the product's names."""
-    from PySide6.QtWidgets import QApplication
-
     from .._version import __version__
 
-    app = QApplication.instance()
+    app = _application_class().instance()
     if app is None:
-        app = QApplication(sys.argv[:1])
+        app = _application_class()(sys.argv[:1])
         app.setApplicationName("EV Explorer")
         app.setOrganizationName("EV Explorer")
         app.setApplicationVersion(__version__)
@@ -39,6 +37,35 @@ def _application():
 
             app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+_APP_CLASS = None
+
+
+def _application_class():
+    """QApplication that hands macOS's FileOpen events (a double-click in Finder) to a window.
+
+    An override of ``event`` costs nothing for other events, unlike an application-wide
+    event filter, which would run Python for every event of every widget.
+    """
+    global _APP_CLASS
+    if _APP_CLASS is None:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QApplication
+
+        class Application(QApplication):
+            open_file = None  # set to a callable taking a path
+
+            def event(self, event):
+                if event.type() == QEvent.Type.FileOpen and self.open_file is not None:
+                    path = event.file()
+                    if path:
+                        self.open_file(path)
+                    return True
+                return super().event(event)
+
+        _APP_CLASS = Application
+    return _APP_CLASS
 
 
 def _icon_path() -> Path | None:
@@ -112,7 +139,8 @@ def run(file: Path | None = None, screenshot: Path | None = None,
         return 0
     app = _application()
     window = create_main_window()
-    _FileOpenFilter.install(app, window)
+    if hasattr(app, "open_file"):
+        app.open_file = window.open_file
     window.show()
     if file is not None:
         window.open_file(str(file), ask=False)
@@ -128,23 +156,3 @@ def run(file: Path | None = None, screenshot: Path | None = None,
 
         QTimer.singleShot(0, report)
     return app.exec()
-
-
-class _FileOpenFilter:
-    """Open files that macOS hands over with a FileOpen event (a double-click in Finder)."""
-
-    @staticmethod
-    def install(app, window) -> None:
-        from PySide6.QtCore import QEvent, QObject
-
-        class Filter(QObject):
-            def eventFilter(self, obj, event):
-                if event.type() == QEvent.Type.FileOpen:
-                    path = event.file()
-                    if path:
-                        window.open_file(path)
-                    return True
-                return False
-
-        window._file_open_filter = Filter(window)
-        app.installEventFilter(window._file_open_filter)

@@ -122,7 +122,7 @@ class Chart:
         plot.setLabel("left", self.unit)
         plot.setLabel("bottom", "year")
         self.set_title(self.title)
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.disableAutoRange()

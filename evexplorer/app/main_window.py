@@ -140,6 +140,11 @@ class MainWindow(QMainWindow):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.recompute)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(250)
+        self._status_timer.timeout.connect(lambda: self.status_timing.setText(
+            f"recomputed in {self.last_recompute_ms:.1f} ms"))
         self.state.subscribe(self._on_state)
         self._restore_settings()
         self.recompute()
@@ -245,7 +250,8 @@ class MainWindow(QMainWindow):
         self._redraw()
         self.last_recompute_ms = 1e3 * (time.perf_counter() - start)
         self.recompute_count += 1
-        self.status_timing.setText(f"recomputed in {self.last_recompute_ms:.1f} ms")
+        if not self._status_timer.isActive():  # at most four status updates a second
+            self._status_timer.start()
 
     def _redraw(self) -> None:
         shown = self.results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import fft, linalg, special
+from scipy import fft, special
 
 
 def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float) -> np.ndarray:
@@ -71,9 +71,9 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     retirement = np.asarray(retirement, float)
     n_years = content.shape[-1]
     if retirement.shape[0] == 1:
-        ages = retirement[0, :n_years]
-        # kernel[s, t] = p[t - s] for t >= s, else 0
-        kernel = linalg.toeplitz(np.r_[ages[0], np.zeros(n_years - 1)], ages)
+        ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
+        lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
+        kernel = ages[np.where(lag >= 0, lag, -1)]  # kernel[s, t] = p[t - s] for t >= s, else 0
         return content @ kernel
     size = fft.next_fast_len(2 * n_years - 1, real=True)
     spectrum = fft.rfft(content, n=size, axis=-1, workers=-1)
