@@ -127,8 +127,6 @@ def run(file: Path | None = None, screenshot: Path | None = None,
     if screenshot is not None:
         from PySide6.QtCore import QSettings as _QSettings
 
-        from .._resources import resource_path  # noqa: F401  (fail early if resources lack)
-
         scratch = _QSettings(_QSettings.Format.IniFormat, _QSettings.Scope.UserScope,
                              "EV Explorer", "screenshot")
         try:
