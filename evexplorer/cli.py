@@ -125,8 +125,7 @@ def _print_params(as_json: bool) -> None:
             group = rec["group"]
             print(f"\n{group}")
         p = PARAMETERS[rec["name"]]
-        unit = f" {p.unit}" if p.unit and p.kind != "choice" else ""
-        print(f"  {p.name:<24} {p.format(p.default)}{unit}   [{p.range_text()}]")
+        print(f"  {p.name:<24} {p.format_with_unit(p.default)}   [{p.range_text()}]")
         print(f"  {'':<24} {p.description}")
         print(f"  {'':<24} Source: {rec['source']} ({rec['source_vintage']})")
 
@@ -269,6 +268,7 @@ def _info(args: argparse.Namespace) -> None:
 def run_headless(argv: Sequence[str]) -> int:
     """Run a headless command; return the exit status."""
     from .model import ParameterError
+    from .scenario import ScenarioFileError
 
     try:
         args = _headless_parser().parse_args(argv)
@@ -286,19 +286,9 @@ def run_headless(argv: Sequence[str]) -> int:
         # The reader of stdout went away (e.g. '| head'): not an error of ours.
         sys.stderr.close()
         return 0
-    except Exception as exc:  # scenario-file errors are imported lazily
-        status = _file_error_status(exc)
-        if status is None:
-            raise
-        return _fail(str(exc), status)
+    except ScenarioFileError as exc:
+        return _fail(str(exc), EXIT_FILE_ERROR)
     return 0
-
-
-def _file_error_status(exc: Exception) -> int | None:
-    scenario = sys.modules.get("evexplorer.scenario")
-    if scenario is not None and isinstance(exc, scenario.ScenarioFileError):
-        return EXIT_FILE_ERROR
-    return None
 
 
 def _fail(message: str, status: int) -> int:

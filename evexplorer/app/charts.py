@@ -29,12 +29,11 @@ from PySide6.QtWidgets import (
 
 from ..model import Results
 from ..model.data import MINERALS
-from ..model.outputs import MINERAL_UNITS, SERIES
+from ..model.outputs import MINERAL_LABELS, MINERAL_UNITS
 from . import theme
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202020")
 
-MINERAL_LABELS = {m: SERIES[f"{m}_demand"].label.removesuffix(" demand") for m in MINERALS}
 
 
 class UnitAxis(pg.AxisItem):

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, registry
+from ..model.outputs import MINERAL_LABELS
 from .state import Change, ScenarioState, values_equal
 from .undo import SetValuesCommand
 
@@ -48,9 +49,7 @@ SLIDER_STEPS = 1000
 
 _REGION_LABELS = {r: data.load().raw["regions"][r]["label"] for r in data.REGIONS}
 _CHOICE_LABELS = {
-    "price_shock_mineral": {"none": "No shock", "lithium": "Lithium", "nickel": "Nickel",
-                            "cobalt": "Cobalt", "manganese": "Manganese",
-                            "graphite": "Graphite", "ndpr": "NdPr oxide"},
+    "price_shock_mineral": {"none": "No shock", **MINERAL_LABELS},
     "manufacturing_region": _REGION_LABELS,
     "use_region": _REGION_LABELS,
 }
@@ -61,19 +60,16 @@ ErrorSink = Callable[[str], None]
 def info_html(param: Parameter) -> str:
     """The information shown for a lever: description, range, default, source and vintage."""
     source = data.load().source(param.source)
-    unit = f" {param.unit}" if param.unit and param.kind not in ("choice", "mix") else ""
     return (
         f"<b>{param.label}</b> <code>{param.name}</code><br>{param.description}<br><br>"
         f"<b>Range:</b> {param.range_text()}<br>"
-        f"<b>Default:</b> {param.format(param.default)}{unit}<br>"
+        f"<b>Default:</b> {param.format_with_unit(param.default)}<br>"
         f"<b>Source:</b> {source.describe()}"
     )
 
 
 def slider_steps(param: Parameter) -> int:
-    """Positions of a lever's slider: one per shown step of a linear lever, at most 1000."""
-    if param.kind == "int":
-        return int(param.maximum - param.minimum)
+    """Positions of a float lever's slider: one per shown step if linear, at most 1000."""
     if param.scale == "log":
         return SLIDER_STEPS
     span = (float(param.maximum) - float(param.minimum)) * 10 ** param.decimals

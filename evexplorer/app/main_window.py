@@ -264,9 +264,8 @@ class MainWindow(QMainWindow):
         self.charts.update_results(shown, self.baseline, self.headline.year.value())
 
     def _on_year(self, year: int) -> None:
-        if self.shown is not None:
-            self.headline.show_values(self.shown, self.baseline)
-            self.charts.update_results(self.shown, self.baseline, year)
+        if self.results is not None:
+            self._redraw()
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:

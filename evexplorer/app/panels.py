@@ -185,8 +185,7 @@ def display_value(param: Parameter, value: object) -> str:
     if param.kind == "mix":
         shares = sorted(((c, s) for c, s in value.items() if s > 0), key=lambda cs: -cs[1])
         return ", ".join(f"{c.replace('_', '-')} {100 * s:.0f} %" for c, s in shares)
-    unit = f" {param.unit}" if param.unit and param.kind != "choice" else ""
-    return f"{param.format(value)}{unit}"
+    return param.format_with_unit(value)
 
 
 class ChangesPanel(QWidget):

@@ -36,14 +36,15 @@ class Output:
     description: str
 
 
-_MINERAL_LABEL = {
+#: Human name of each mineral.
+MINERAL_LABELS: Mapping[str, str] = MappingProxyType({
     "lithium": "Lithium",
     "nickel": "Nickel",
     "cobalt": "Cobalt",
     "manganese": "Manganese",
     "graphite": "Graphite",
     "ndpr": "NdPr oxide",
-}
+})
 
 #: Unit of a mineral quantity and of its price.
 MINERAL_UNITS: Mapping[str, tuple[str, str]] = MappingProxyType(
@@ -62,7 +63,7 @@ def _mineral_outputs() -> list[Output]:
     outputs = []
     for m in MINERALS:
         qty, price = MINERAL_UNITS[m]
-        label = _MINERAL_LABEL[m]
+        label = MINERAL_LABELS[m]
         where = "EV motor magnets" if m == "ndpr" else "that year's new EV batteries"
         outputs += [
             Output(f"{m}_demand", qty, f"{label} demand",

@@ -127,6 +127,11 @@ class Parameter:
             return f"{round(float(value))}"
         return f"{float(value):,.{self.decimals}f}"
 
+    def format_with_unit(self, value: Any) -> str:
+        """Format a value for people with its unit, e.g. ``13,000 USD/t LCE``."""
+        unit = f" {self.unit}" if self.unit and self.numeric else ""
+        return f"{self.format(value)}{unit}"
+
     def parse(self, text: str) -> Any:
         """Parse a value typed by a user (command line, text field) and validate it."""
         text = text.strip()

@@ -133,11 +133,7 @@ def iso_utc(text: str) -> str:
 
 def value_text(name: str, value: Any) -> str:
     """A lever's value for people, with its unit, e.g. ``13,000 USD/t LCE``."""
-    param = registry.PARAMETERS[name]
-    text = param.format(value)
-    if param.unit and param.kind not in ("choice", "mix"):
-        text += f" {param.unit}"
-    return text
+    return registry.PARAMETERS[name].format_with_unit(value)
 
 
 def same_value(name: str, a: Any, b: Any) -> bool:
