@@ -112,3 +112,57 @@ def test_model_sources_import_only_numpy_scipy_stdlib_and_siblings(path):
             # from .. import: only the package's Qt-free helpers
             assert level == 2 and top in ("_resources", "_version"), \
                 f"{path.name} imports {'.' * level}{module}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The Qt-free layers above the model (DESIGN.md): analysis/, export/ and session.py never import
+# Qt or h5py; only scenario/ imports h5py; the window never imports the command line.
+
+PACKAGE = ROOT / "evexplorer"
+QT_FREE_LAYERS = ("model", "analysis", "export", "session.py", "scenario")
+H5PY_FREE_LAYERS = ("model", "analysis", "export", "session.py")
+
+
+def _layer_files(layer: str) -> list[Path]:
+    path = PACKAGE / layer
+    return [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
+
+
+def _absolute_imports(path: Path) -> set[str]:
+    """Top-level names of the absolute imports of a source file."""
+    return {module.split(".")[0] for level, module in _imports(path) if level == 0}
+
+
+@pytest.mark.parametrize("layer", QT_FREE_LAYERS)
+def test_qt_free_layers_import_no_qt(layer):
+    files = _layer_files(layer)
+    assert files, f"no sources found for {layer}"
+    for path in files:
+        found = _absolute_imports(path) & set(QT)
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
+
+
+@pytest.mark.parametrize("layer", H5PY_FREE_LAYERS)
+def test_only_the_scenario_layer_imports_h5py(layer):
+    for path in _layer_files(layer):
+        found = _absolute_imports(path) & set(FILE_FORMAT)
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
+
+
+def test_app_and_other_layers_never_import_the_command_line():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.is_relative_to(PACKAGE / "cli"):
+            continue
+        for level, module in _imports(path):
+            if "cli" in module.split(".") and (level > 0 or module.startswith("evexplorer")):
+                offenders.append(str(path.relative_to(ROOT)))
+    offenders = [o for o in offenders if not o.endswith("__main__.py")]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("module", ["evexplorer.analysis", "evexplorer.export",
+                                    "evexplorer.session"])
+def test_qt_free_layers_pull_in_no_qt_when_imported(module):
+    modules = _modules_after(f"import {module}")
+    assert not modules & set(QT + FILE_FORMAT), modules & set(QT + FILE_FORMAT)

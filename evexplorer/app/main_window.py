@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
 
     def export_csv(self) -> bool:
         """Write the current results as CSV (one row per year)."""
-        from ..cli import write_csv
+        from ..export import write_csv
 
         path, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", "results.csv",
                                               "CSV (*.csv)")

@@ -1,0 +1,49 @@
+"""What every ``evexplorer`` command shares: errors, exit statuses, the parser, ``--set``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+#: Exit status for bad input (unknown names, values out of range, bad syntax).
+EXIT_BAD_INPUT = 2
+#: Exit status for a file that cannot be read or written.
+EXIT_FILE_ERROR = 1
+
+
+class CommandError(Exception):
+    """A one-line message for the user and an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line, like the rest of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{message} (see '{self.prog} --help')")
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--set NAME=VALUE`` option, repeatable, stored as ``args.overrides``."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="NAME=VALUE",
+                        help="set a lever, in its own unit (percentages as 0-100); repeatable")
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """Turn ``NAME=VALUE`` strings into validated lever values."""
+    from ..model import registry
+
+    values: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CommandError(f"--set needs NAME=VALUE, e.g. --set lithium_price=30000; "
+                               f"got {item!r}")
+        values[name] = registry.get(name).parse(text)
+    return values
