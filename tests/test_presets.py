@@ -7,8 +7,8 @@ import pytest
 
 from evexplorer import scenario
 from evexplorer._resources import resource_path
-from evexplorer.app.state import values_equal
 from evexplorer.model import evaluate, registry
+from evexplorer.model.registry import same_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def test_preset_matches_its_recipe(stem):
     assert doc.title == recipe["title"] and doc.notes == recipe["notes"]
     expected = registry.resolve(recipe["levers"])
     for name, value in expected.items():
-        assert values_equal(doc.parameters[name], value), name
+        assert same_value(name, doc.parameters[name], value), name
     # the stored numbers are this model's numbers
     assert scenario.compare_with_model(doc, evaluate(doc.parameters)) is None
     assert doc.warnings == ()

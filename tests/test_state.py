@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from evexplorer.app.state import FILE_FIELD, ScenarioState, values_equal
+from evexplorer.app.state import FILE_FIELD, ScenarioState
 from evexplorer.model import ParameterError, registry
+from evexplorer.model.registry import same_value
 
 
 class Recorder:
@@ -124,10 +125,11 @@ def test_unknown_meta_field_is_refused():
 
 
 def test_values_equal_on_mixes_and_floats():
-    assert values_equal({"LFP": 0.5, "NCA": 0.5}, {"LFP": 0.5, "NCA": 0.5 + 1e-15})
-    assert not values_equal({"LFP": 0.5, "NCA": 0.5}, {"LFP": 0.6, "NCA": 0.4})
-    assert values_equal(2030, 2030.0)
-    assert not values_equal("china", "usa")
+    assert same_value("chemistry_mix", {"LFP": 0.5, "NCA": 0.5}, {"LFP": 0.5, "NCA": 0.5 + 1e-15})
+    assert not same_value("chemistry_mix", {"LFP": 0.5, "NCA": 0.5}, {"LFP": 0.6, "NCA": 0.4})
+    assert same_value("chemistry_mix", {"LFP": 1.0}, {"LFP": 1.0, "NCA": 0.0})
+    assert same_value("end_year", 2030, 2030.0)
+    assert not same_value("manufacturing_region", "china", "usa")
 
 
 def test_state_module_does_not_import_qt():

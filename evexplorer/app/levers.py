@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, registry
 from ..model.outputs import MINERAL_LABELS
-from .state import Change, ScenarioState, values_equal
+from .state import Change, ScenarioState
 from .undo import SetValuesCommand
 
 #: Positions of a float lever's slider.
@@ -173,7 +173,7 @@ class LeverView(QWidget):
             self._report(str(exc))
             self._on_state(Change(frozenset({name})))
             return
-        if values_equal(old, new):
+        if registry.same_value(name, old, new):
             return
         self._undo.push(SetValuesCommand(self._state, {name: old}, {name: new},
                                          f"Change {self.param.label}",
@@ -181,7 +181,7 @@ class LeverView(QWidget):
 
     def _on_state(self, change: Change) -> None:
         value = self._state.get(self.param.name)
-        changed = not values_equal(value, self.param.default)
+        changed = not registry.same_value(self.param.name, value, self.param.default)
         font = self.label.font()
         font.setBold(changed)
         self.label.setFont(font)

@@ -12,13 +12,13 @@ No Qt here: the state is tested with plain callables.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from ..model import registry
+from ..model.registry import same_value
 
 #: Text fields of a scenario besides its levers.
 META_FIELDS: tuple[str, ...] = ("title", "author", "notes")
@@ -45,16 +45,6 @@ class Change:
 
 
 Listener = Callable[[Change], None]
-
-
-def values_equal(a: Any, b: Any) -> bool:
-    """Compare two lever values (mixes share by share, floats to 1e-12 relative)."""
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not (
-            isinstance(a, bool) or isinstance(b, bool)):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    return a == b
 
 
 class ScenarioState:
@@ -107,7 +97,7 @@ class ScenarioState:
     def changed_levers(self, reference: Mapping[str, Any] | None = None) -> list[str]:
         """Levers whose value differs from ``reference`` (default: the defaults), in order."""
         reference = registry.defaults() if reference is None else reference
-        return [n for n in registry.PARAMETERS if not values_equal(self._values[n], reference[n])]
+        return [n for n in registry.PARAMETERS if not same_value(n, self._values[n], reference[n])]
 
     # -- listening -----------------------------------------------------------------------------
     def subscribe(self, listener: Listener, names: Iterable[str] | None = None) -> None:
@@ -161,7 +151,7 @@ class ScenarioState:
         levers = {k: v for k, v in values.items() if k not in META_FIELDS}
         meta = _clean_meta({k: v for k, v in values.items() if k in META_FIELDS})
         candidate = self.check(levers)
-        changed = {n for n, v in levers.items() if not values_equal(self._values[n], candidate[n])}
+        changed = {n for n, v in levers.items() if not same_value(n, self._values[n], candidate[n])}
         changed |= {n for n, v in meta.items() if self._meta[n] != v}
         self._values = candidate
         self._meta.update(meta)
@@ -180,7 +170,8 @@ class ScenarioState:
         resolved = registry.resolve(values)
         new_meta = {f: "" for f in META_FIELDS}
         new_meta.update(_clean_meta(meta or {}))
-        changed = {n for n in registry.PARAMETERS if not values_equal(self._values[n], resolved[n])}
+        changed = {n for n in registry.PARAMETERS
+                   if not same_value(n, self._values[n], resolved[n])}
         changed |= {f for f in META_FIELDS if self._meta[f] != new_meta[f]}
         self._values, self._meta, self._path = resolved, new_meta, path
         self._saved = self._snapshot()
@@ -198,7 +189,7 @@ class ScenarioState:
 
 def _snapshots_equal(a: tuple[dict[str, Any], dict[str, str]],
                      b: tuple[dict[str, Any], dict[str, str]]) -> bool:
-    return a[1] == b[1] and all(values_equal(a[0][n], b[0][n]) for n in a[0])
+    return a[1] == b[1] and all(same_value(n, a[0][n], b[0][n]) for n in a[0])
 
 
 def _clean_meta(meta: Mapping[str, Any]) -> dict[str, str]:

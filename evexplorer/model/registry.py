@@ -280,6 +280,59 @@ def validate_mix(value: Any, name: str = "chemistry_mix") -> dict[str, float]:
     return {chem: share / total for chem, share in shares.items()}
 
 
+def canonical(name: str, value: Any) -> Any:
+    """Validate one lever's value for a single scenario and return it in canonical form.
+
+    Floats as ``float``, whole-number levers as ``int``, choices as ``str`` and
+    the chemistry mix as a read-only mapping of every chemistry to its share.
+    Shares that already sum to 1 (to rounding) are kept exactly, so that
+    opening and saving a file does not move their last bits. This is the one
+    canonical form used by the window's state, the session and the file layer.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown lever, an invalid value, or samples (one scenario holds
+        one value per lever).
+    """
+    param = get(name)
+    if param.kind == "mix":
+        shares = validate_mix(value, name)
+        if isinstance(value, Mapping) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+            given = {str(k): float(v) for k, v in value.items()}
+            if set(given) <= set(shares) and all(
+                    math.isclose(given.get(c, 0.0), s, rel_tol=1e-12, abs_tol=1e-15)
+                    for c, s in shares.items()):
+                shares = {c: given.get(c, 0.0) for c in shares}
+        return MappingProxyType(shares)
+    value = param.validate(value)
+    if np.ndim(value) != 0:
+        raise ParameterError(
+            f"A scenario holds one value per lever, but {name} has {np.size(value)} samples.",
+            name)
+    return value
+
+
+def same_value(name: str, a: Any, b: Any) -> bool:
+    """True if ``a`` and ``b`` are the same value of lever ``name``.
+
+    The one definition of "equal lever values": mix shares compared chemistry by
+    chemistry (a missing chemistry counts as 0) to 1e-12; numbers to 1e-12
+    relative (so 2030 equals 2030.0); choices exactly.
+    """
+    if get(name).kind == "mix":
+        if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
+            return False
+        keys = set(a) | set(b)
+        return all(math.isclose(float(a.get(k, 0.0)), float(b.get(k, 0.0)), rel_tol=1e-12,
+                                abs_tol=1e-12) for k in keys)
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real) and not (
+            isinstance(a, bool) or isinstance(b, bool)):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return bool(a == b)
+
+
 def format_mix(mix: Mapping[str, float]) -> str:
     """Format a mix as ``LFP:0.6,NMC811:0.4`` (non-zero shares only, largest first)."""
     items = sorted(((c, s) for c, s in mix.items() if s > 0), key=lambda cs: -cs[1])

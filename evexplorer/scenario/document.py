@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -87,34 +85,8 @@ class ScenarioDocument:
 
 
 def canonical_lever(name: str, value: Any) -> Any:
-    """Validate one lever's value for a scenario file and return it in canonical form.
-
-    Floats as ``float``, whole-number levers as ``int``, choices as ``str`` and
-    the chemistry mix as a read-only mapping of every chemistry to its share.
-    Shares that already sum to 1 (to rounding) are kept exactly, so that
-    opening and saving a file does not move their last bits.
-
-    Raises
-    ------
-    evexplorer.model.registry.ParameterError
-        For an unknown lever, an invalid value, or samples (a file holds one scenario).
-    """
-    param = registry.get(name)
-    if param.kind == "mix":
-        shares = registry.validate_mix(value, name)
-        if isinstance(value, Mapping) and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
-            given = {str(k): float(v) for k, v in value.items()}
-            if set(given) <= set(shares) and all(
-                    math.isclose(given.get(c, 0.0), s, rel_tol=1e-12, abs_tol=1e-15)
-                    for c, s in shares.items()):
-                shares = {c: given.get(c, 0.0) for c in shares}
-        return MappingProxyType(shares)
-    value = param.validate(value)
-    if np.ndim(value) != 0:
-        raise registry.ParameterError(
-            f"A scenario file holds one scenario, but {name} has {np.size(value)} samples.", name)
-    return value
+    """A lever's value in canonical form (see :func:`evexplorer.model.registry.canonical`)."""
+    return registry.canonical(name, value)
 
 
 def iso_utc(text: str) -> str:
@@ -137,11 +109,8 @@ def value_text(name: str, value: Any) -> str:
 
 
 def same_value(name: str, a: Any, b: Any) -> bool:
-    """True if two values of lever ``name`` are equal (mix shares to 1e-12)."""
-    if registry.PARAMETERS[name].kind == "mix":
-        keys = set(a) | set(b)
-        return all(math.isclose(a.get(k, 0.0), b.get(k, 0.0), abs_tol=1e-12) for k in keys)
-    return a == b
+    """True if two values of lever ``name`` are equal (see :func:`.registry.same_value`)."""
+    return registry.same_value(name, a, b)
 
 
 def changed_levers(parameters: Mapping[str, Any]) -> list[str]:
