@@ -263,6 +263,7 @@ def evaluate(params: Mapping[str, Any] | None = None) -> Results:
         "pack_specific_energy": specific_energy,
         "ev_price": ev_price,
         "ice_price": ice_price,
+        "ev_price_premium": ev_price - ice_price,
         "car_sales": cars,
         "ev_sales": ev_sales,
         "ev_share": share * 100.0,

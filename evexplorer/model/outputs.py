@@ -96,6 +96,9 @@ _SERIES: tuple[Output, ...] = (
     Output("ev_price", "USD", "EV price", "Price of the electric car: without battery, plus "
            "battery, plus motor magnets."),
     Output("ice_price", "USD", "Gasoline car price", "Price of the comparable gasoline car."),
+    Output("ev_price_premium", "USD", "EV price premium",
+           "EV price less the gasoline car's price; zero or below from the year of price "
+           "parity."),
     Output("car_sales", "million", "Car sales", "Global car sales after mode shift."),
     Output("ev_sales", "million", "EV sales", "Electric cars sold that year."),
     Output("ev_share", "%", "EV share", "EV share of car sales."),

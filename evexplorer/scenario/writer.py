@@ -10,10 +10,7 @@ previous file as it was.
 
 from __future__ import annotations
 
-import errno
 import os
-import secrets
-import stat
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -22,6 +19,7 @@ from typing import Any
 import numpy as np
 from h5py import h5a, h5d, h5f, h5g, h5p, h5s, h5t
 
+from .. import _atomic
 from .._version import MODEL_VERSION, __version__
 from ..model import registry
 from ..model.data import CHEMISTRIES
@@ -268,12 +266,7 @@ def _verify(image: bytes, tree: Tree) -> None:
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``path`` by a file holding ``data``, all or nothing.
-
-    The bytes go to a new temporary file in the same folder, which is flushed,
-    fsynced and then moved over ``path`` with :func:`os.replace` (atomic on the
-    same file system); a symbolic link is followed to its target. A new file
-    gets the usual permissions; a replaced one keeps its own.
+    """Replace ``path`` by a file holding ``data``, all or nothing (see :mod:`evexplorer._atomic`).
 
     Raises
     ------
@@ -281,91 +274,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         If anything fails; the previous file is then unchanged and no temporary
         file is left behind.
     """
-    target = os.path.realpath(os.fspath(path))
-    folder, base = os.path.split(target)
-    shown = os.path.basename(os.fspath(path)) or base
-    existed = os.path.lexists(target)
-    if os.path.isdir(target):
-        raise ScenarioFileError(f"Cannot save '{shown}': it is a folder.", "not-a-file")
-    temp = None
     try:
-        fd, temp = _create_temporary(folder, base)
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if existed:
-            _copy_permissions(target, temp)
-        os.replace(temp, target)
-        temp = None
-    except OSError as exc:
-        raise _save_error(exc, shown, folder, existed) from None
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-    _sync_folder(folder)
-
-
-def _create_temporary(folder: str, base: str) -> tuple[int, str]:
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-             | getattr(os, "O_CLOEXEC", 0))
-    for _attempt in range(100):
-        temp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(temp, flags, 0o666), temp
-        except FileExistsError:
-            continue
-    raise OSError(errno.EEXIST, "no free name for a temporary file")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(errno.EIO, "nothing was written")
-        view = view[written:]
-
-
-def _copy_permissions(source: str, destination: str) -> None:
-    try:
-        os.chmod(destination, stat.S_IMODE(os.stat(source).st_mode))
-    except OSError:
-        pass  # the default permissions are the next best thing
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX); not needed for correctness, so best effort."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _save_error(exc: OSError, shown: str, folder: str, existed: bool) -> ScenarioFileError:
-    kept = "the previous file is unchanged" if existed else "nothing was saved"
-    code = exc.errno
-    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return ScenarioFileError(f"Cannot save '{shown}': the disk is full; {kept}.", "disk-full")
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return ScenarioFileError(
-            f"Cannot save '{shown}': the folder is read-only or you may not write there; {kept}.",
-            "read-only")
-    if code in (errno.ENOENT, errno.ENOTDIR):
-        return ScenarioFileError(f"Cannot save '{shown}': the folder '{folder}' does not exist.",
-                                 "no-folder")
-    if code == errno.ENAMETOOLONG:
-        return ScenarioFileError(f"Cannot save '{shown}': the name is too long.", "bad-name")
-    return ScenarioFileError(f"Cannot save '{shown}' ({exc.strerror or exc}); {kept}.", "io")
+        _atomic.write_atomically(path, data, verb="save")
+    except _atomic.WriteError as exc:
+        raise ScenarioFileError(str(exc), exc.code) from None
