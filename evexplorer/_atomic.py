@@ -7,10 +7,13 @@ as it was and no temporary file behind.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from typing import IO, Any
 
 
 class WriteError(Exception):
@@ -32,11 +35,6 @@ class WriteError(Exception):
 def write_atomically(path: str | os.PathLike[str], data: bytes, *, verb: str = "write") -> None:
     """Replace ``path`` by a file holding ``data``, all or nothing.
 
-    The bytes go to a new temporary file in the same folder, which is flushed,
-    fsynced and then moved over ``path`` with :func:`os.replace` (atomic on the
-    same file system); a symbolic link is followed to its target. A new file
-    gets the usual permissions; a replaced one keeps its own.
-
     Parameters
     ----------
     path : str or path-like
@@ -52,6 +50,42 @@ def write_atomically(path: str | os.PathLike[str], data: bytes, *, verb: str = "
         If anything fails; the previous file is then unchanged and no temporary
         file is left behind.
     """
+    with atomic_stream(path, verb=verb) as stream:
+        _write_all(stream.fileno(), data)
+
+
+@contextlib.contextmanager
+def atomic_stream(path: str | os.PathLike[str], *, verb: str = "write", text: bool = False,
+                  encoding: str = "utf-8", newline: str | None = None) -> Iterator[IO[Any]]:
+    """A file object whose content replaces ``path`` only if the ``with`` block succeeds.
+
+    What is written goes to a new temporary file in the same folder; when the
+    block ends without an exception the file is flushed, fsynced and moved over
+    ``path`` with :func:`os.replace` (atomic on the same file system). A symbolic
+    link is followed to its target. A new file gets the usual permissions; a
+    replaced one keeps its own. Large outputs can be streamed through it with
+    bounded memory.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The target file.
+    verb : str
+        What the user was doing, for the message: ``"save"``, ``"write"``, ``"export"``.
+    text : bool
+        Open the stream in text mode (with ``encoding`` and ``newline``) instead of binary.
+    encoding, newline : str
+        As for :func:`open`, in text mode.
+
+    Raises
+    ------
+    WriteError
+        If the file cannot be created, written or moved into place (an
+        :class:`OSError` raised inside the block counts too); the previous file
+        is then unchanged and no temporary file is left behind. Any other
+        exception raised inside the block propagates unchanged, with the same
+        guarantee.
+    """
     target = os.path.realpath(os.fspath(path))
     folder, base = os.path.split(target)
     shown = os.path.basename(os.fspath(path)) or base
@@ -61,11 +95,12 @@ def write_atomically(path: str | os.PathLike[str], data: bytes, *, verb: str = "
     temp = None
     try:
         fd, temp = _create_temporary(folder, base)
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        mode = "w" if text else "wb"
+        kwargs = {"encoding": encoding, "newline": newline} if text else {}
+        with os.fdopen(fd, mode, **kwargs) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
         if existed:
             _copy_permissions(target, temp)
         os.replace(temp, target)
