@@ -125,6 +125,13 @@ class Comparison:
     improves: np.ndarray
 
 
+def check_count(n: int) -> None:
+    """Raise :class:`AnalysisError` unless ``n`` [1] scenarios can be compared (2 to 6)."""
+    if not MIN_SCENARIOS <= n <= MAX_SCENARIOS:
+        raise AnalysisError(f"Compare takes {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios, "
+                            f"not {n}.")
+
+
 def compare(scenarios: Sequence[tuple[str, Any]], year: int, *, against: int = 0,
             rtol: float = RTOL, headlines: Sequence[Headline] = HEADLINES) -> Comparison:
     """The headline figures of 2 to 6 scenarios for ``year``, against one of them.
@@ -155,9 +162,7 @@ def compare(scenarios: Sequence[tuple[str, Any]], year: int, *, against: int = 0
         For fewer than 2 or more than 6 scenarios, or ``against`` out of range.
     """
     n = len(scenarios)
-    if not MIN_SCENARIOS <= n <= MAX_SCENARIOS:
-        raise AnalysisError(f"Compare takes {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios, "
-                            f"not {n}.")
+    check_count(n)
     if not 0 <= against < n:
         raise AnalysisError(f"Scenario {against} is not among the {n} compared.")
     headlines = tuple(headlines)
