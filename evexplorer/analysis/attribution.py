@@ -354,18 +354,19 @@ def _run_subsets(reference: Mapping[str, Any], scenario: Mapping[str, Any], name
     Rows are evaluated once each, as one :func:`evaluate` batch per combination
     of the choice and mix levers. Returns the values and the number of runs.
     """
-    unique, inverse = np.unique(masks, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    # Each row as the integer whose bit j is lever j (fewer than 63 levers exist).
+    bits = np.int64(1) << np.arange(len(names), dtype=np.int64)
+    codes, inverse = np.unique(masks @ bits, return_inverse=True)
+    unique = (codes[:, None] & bits) != 0
     numeric = [j for j, n in enumerate(names) if PARAMETERS[n].numeric]
     other = [j for j, n in enumerate(names) if not PARAMETERS[n].numeric]
-    groups, group_of = np.unique(unique[:, other], axis=0, return_inverse=True)
-    group_of = group_of.reshape(-1)
+    groups, group_of = np.unique(codes & bits[other].sum(), return_inverse=True)
     out = np.empty(len(unique))
     for g, key in enumerate(groups):
         rows = np.flatnonzero(group_of == g)
         params = dict(reference)
-        for j, on in zip(other, key, strict=True):
-            params[names[j]] = (scenario if on else reference)[names[j]]
+        for j in other:
+            params[names[j]] = (scenario if key & bits[j] else reference)[names[j]]
         for j in numeric:
             n = names[j]
             params[n] = np.where(unique[rows, j], scenario[n], reference[n])

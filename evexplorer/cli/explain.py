@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
     compare = sub.add_parser("compare", help="headline figures and series of 2-6 scenario "
                              "files side by side")
     compare.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    compare.add_argument("--year", type=_whole, default=None,
+    compare.add_argument("--year", type=_whole, default=None, metavar="Y",
                          help=f"year of the headline figures of the table (default "
                          f"{DEFAULT_YEAR})")
     compare.add_argument("--json", action="store_true",
@@ -59,7 +59,7 @@ def register(sub: Any) -> None:
     seek.add_argument("file", nargs="?", type=Path,
                       help="scenario file whose levers are the starting point")
     add_set_option(seek)
-    seek.add_argument("--lever", required=True, help="numeric lever to move")
+    seek.add_argument("--lever", required=True, metavar="NAME", help="numeric lever to move")
     _add_output_options(seek)
     seek.add_argument("--target", required=True, type=_number, metavar="VALUE",
                       help="value sought, in the output's unit (price parity: --output "
@@ -82,7 +82,7 @@ def register(sub: Any) -> None:
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, metavar="NAME",
                         help="output series (or scalar) name, e.g. pack_cost")
-    parser.add_argument("--year", type=_whole, default=None,
+    parser.add_argument("--year", type=_whole, default=None, metavar="Y",
                         help="year at which the series is read (not used for a scalar)")
 
 
