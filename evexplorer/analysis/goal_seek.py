@@ -175,8 +175,11 @@ def goal_seek(parameters: Mapping[str, Any] | None, lever: str, output: str,
     if not np.isfinite(target):
         raise AnalysisError(f"The target must be a finite number, not {target!r}.")
 
+    def output_at(value: float) -> float:
+        return float(what.read(evaluate({**params, lever: value}))[0])
+
     def gap(value: float) -> float:
-        return float(what.read(evaluate({**params, lever: value}))[0]) - target
+        return output_at(value) - target
 
     grid = scan_grid(lever, points)
     gaps = what.read(evaluate({**params, lever: grid})) - target
@@ -195,7 +198,7 @@ def goal_seek(parameters: Mapping[str, Any] | None, lever: str, output: str,
     else:
         value, evaluations = _brent_root(gap, a, b)
     runs += evaluations
-    achieved = gap(value) + target
+    achieved = output_at(value)
     runs += 1
     if not np.isfinite(achieved):
         raise AnalysisError(f"{what.describe()} has no value with {lever} at "
