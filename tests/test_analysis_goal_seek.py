@@ -151,10 +151,17 @@ def test_a_dip_between_scan_points_is_found():
     grid = np.linspace(0.0, 1.0, 11)
     gaps = np.array([gap(x) for x in grid])
     assert (gaps > 0).all()
-    evaluations, brackets, extremes = _refine_extremes(grid, gaps, gap)
-    (a, b), = brackets
-    assert 0.5 <= a < b <= 0.6 and gap(a) * gap(b) <= 0
-    assert evaluations > 0 and min(extremes) == pytest.approx(-1.0, abs=1e-4)
+    def gaps_at(xs):
+        return np.array([gap(x) for x in xs])
+
+    evaluations, brackets, extremes = _refine_extremes(grid, gaps, gaps_at)
+    assert brackets and evaluations == SCAN_POINTS
+    for a, b in brackets:
+        assert 0.4 <= a < b <= 0.6 and gap(a) * gap(b) <= 0
+    # Without a crossing, the extremes found are the tips of the bowl, not the scan's points.
+    evaluations, brackets, extremes = _refine_extremes(grid, gaps + 5.0,
+                                                       lambda xs: gaps_at(xs) + 5.0)
+    assert brackets == [] and min(extremes) == pytest.approx(-1.0 + 5.0, abs=1e-3)
 
 
 def test_a_target_between_the_scan_and_the_true_minimum_is_reached():

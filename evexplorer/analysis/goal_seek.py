@@ -34,6 +34,8 @@ from .readout import AnalysisError, Readout, number, quantity, readout
 
 #: Points of the scan of a lever's range.
 SCAN_POINTS = 64
+#: Finer scans around a turning point that the first scan stepped over.
+ZOOMS = 3
 #: Series whose zero is price parity: the EV's price less the gasoline car's [USD].
 PARITY_OUTPUT = "ev_price_premium"
 
@@ -187,7 +189,8 @@ def goal_seek(parameters: Mapping[str, Any] | None, lever: str, output: str,
     current = float(params[lever])
     brackets = _brackets(grid, gaps)
     if not brackets and param.kind != "int":
-        extra, brackets, extremes = _refine_extremes(grid, gaps, gap)
+        extra, brackets, extremes = _refine_extremes(
+            grid, gaps, lambda values: what.read(evaluate({**params, lever: values})) - target)
         runs += extra
         gaps = np.concatenate([gaps, extremes])
     if not brackets:
@@ -229,37 +232,41 @@ def _brackets(grid: np.ndarray, gaps: np.ndarray) -> list[tuple[float, float]]:
     return found
 
 
-def _refine_extremes(grid: np.ndarray, gaps: np.ndarray, gap: Callable[[float], float]
+def _refine_extremes(grid: np.ndarray, gaps: np.ndarray,
+                     gaps_at: Callable[[np.ndarray], np.ndarray]
                      ) -> tuple[int, list[tuple[float, float]], list[float]]:
     """Look between scan points for a minimum or maximum that crosses the target.
 
     The scan may step over the tip of a dip or a peak. Where the scan's lowest
-    or highest point lies inside the range (the output turns there), a bounded
-    Brent search between its neighbours finds the extreme; if that lies on the
-    other side of the target, it and the scan point bracket a solution. An
-    extreme at an end of the range is the output at the lever's limit.
-    Returns the evaluations used, the brackets found and the gaps at the
+    or highest point lies inside the range (the output turns there), the
+    interval between its neighbours is scanned again, finer, in one batch, and
+    again around the finer extreme (:data:`ZOOMS` times, each
+    :data:`SCAN_POINTS` points). A crossing found on the way brackets a
+    solution. An extreme at an end of the range is the output at the lever's
+    limit. Returns the evaluations used, the brackets found and the gaps at the
     extremes.
     """
-    from scipy.optimize import minimize_scalar
-
     finite = np.flatnonzero(np.isfinite(gaps))
     evaluations, extremes = 0, []
     for sign in (1.0, -1.0) if finite.size else ():  # the lowest, then the highest point
         i = finite[np.argmin(sign * gaps[finite])]
         if i in (0, grid.size - 1):
             continue
-        lo, hi = grid[i - 1], grid[i + 1]
-        found = minimize_scalar(lambda x, s=sign: s * gap(x), bounds=(lo, hi),
-                                method="bounded", options={"xatol": 1e-6 * (hi - lo)})
-        evaluations += int(found.nfev)
-        if not np.isfinite(found.fun):
-            continue
-        extreme = sign * float(found.fun)
+        lo, hi, extreme = grid[i - 1], grid[i + 1], float(gaps[i])
+        for _ in range(ZOOMS):
+            fine = np.linspace(lo, hi, SCAN_POINTS)
+            values = gaps_at(fine)
+            evaluations += fine.size
+            found = _brackets(fine, values)
+            if found:
+                return evaluations, found, extremes
+            ok = np.flatnonzero(np.isfinite(values))
+            if ok.size == 0:
+                break
+            j = ok[np.argmin(sign * values[ok])]
+            extreme = sign * min(sign * extreme, sign * float(values[j]))
+            lo, hi = fine[max(j - 1, 0)], fine[min(j + 1, fine.size - 1)]
         extremes.append(extreme)
-        if extreme * gaps[i] <= 0:  # the extreme is on the target or beyond it
-            x = float(found.x)
-            return evaluations, [(min(x, float(grid[i])), max(x, float(grid[i])))], extremes
     return evaluations, [], extremes
 
 
