@@ -267,7 +267,7 @@ def test_seek_a_whole_number_lever_says_so():
 
 def test_seek_sentence_names_the_value_with_its_unit():
     text = ok("seek", "--lever", "lithium_price", "--output", "pack_cost", "--year", "2030",
-              "--target", "1,00").stdout
+              "--target", "100").stdout
     assert text.startswith("lithium_price = ") and "USD/t LCE" in text
     assert "pack_cost in 2030 is 100.0 USD/kWh (target 100.0 USD/kWh)." in text
 
