@@ -51,8 +51,22 @@ def test_package_import_and_lazy_evaluate_pull_in_no_qt():
     assert "evexplorer" in modules
 
 
+SQUEEZE = "resources/presets/lithium_squeeze.evx"
+LFP = "resources/presets/lfp_everywhere.evx"
+ANALYSIS_COMMANDS = [
+    ["compare", SQUEEZE, LFP], ["compare", SQUEEZE, LFP, "--json"],
+    ["explain", SQUEEZE, "--output", "pack_cost", "--year", "2030"],
+    ["explain", SQUEEZE, "--against", LFP, "--output", "pack_cost", "--year", "2030", "--json"],
+    ["seek", "--lever", "lithium_price", "--output", "pack_cost", "--year", "2030", "--target",
+     "90"],
+    ["seek", "--lever", "lithium_price", "--output", "pack_cost", "--year", "2030", "--target",
+     "90", "--json"],
+    ["targets", "--target", "pack_cost<=80@2030"], ["targets", SQUEEZE, "--json"],
+]
+
+
 @pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
-                                  ["compute"], ["compute", "--csv", "-"]])
+                                  ["compute"], ["compute", "--csv", "-"], *ANALYSIS_COMMANDS])
 def test_headless_commands_pull_in_no_qt(argv):
     code = (
         "import contextlib, io\n"
@@ -67,7 +81,8 @@ def test_headless_commands_pull_in_no_qt(argv):
     assert "evexplorer" in modules
 
 
-@pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"]])
+@pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"],
+                                  *ANALYSIS_COMMANDS[1::2]])
 def test_entry_point_imports_no_qt(argv):
     # -X importtime writes one stderr line per imported module: the real '-m' path.
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],
@@ -162,7 +177,10 @@ def test_app_and_other_layers_never_import_the_command_line():
 
 
 @pytest.mark.parametrize("module", ["evexplorer.analysis", "evexplorer.export",
-                                    "evexplorer.session"])
+                                    "evexplorer.session", "evexplorer.analysis.attribution",
+                                    "evexplorer.analysis.goal_seek",
+                                    "evexplorer.analysis.targets",
+                                    "evexplorer.analysis.compare"])
 def test_qt_free_layers_pull_in_no_qt_when_imported(module):
     modules = _modules_after(f"import {module}")
     assert not modules & set(QT + FILE_FORMAT), modules & set(QT + FILE_FORMAT)

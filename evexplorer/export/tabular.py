@@ -14,8 +14,8 @@ def _json_number(value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
-    """A lever value as plain JSON data."""
+def lever_value_json(value: Any) -> Any:
+    """A lever value as plain JSON data: a mix as an object of its non-zero shares."""
     if isinstance(value, Mapping):
         return {k: float(v) for k, v in value.items() if v > 0}
     return value
@@ -41,7 +41,7 @@ def results_to_json(results: Any) -> dict[str, Any]:
     return {
         "model_version": results.model_version,
         "parameters": {
-            name: {"value": _plain(value), "unit": PARAMETERS[name].unit}
+            name: {"value": lever_value_json(value), "unit": PARAMETERS[name].unit}
             for name, value in results.parameters.items()
         },
         "years": [int(y) for y in results.years],
