@@ -649,7 +649,7 @@ def test_macos_disk_image_links_applications_and_retries_a_busy_hdiutil(on, monk
     assert [c[0] for c in calls] == ["ditto", "hdiutil", "hdiutil", "hdiutil", "codesign"]
     assert dmg == build.installer_path("1.2.3")
     link = tmp_path / "dmg" / "Applications"
-    assert link.is_symlink() and os.readlink(link) == "/Applications"
+    assert link.is_symlink() and Path(os.readlink(link)) == Path("/Applications")
     calls = _recorder(build, monkeypatch, fail=lambda cmd: cmd[0] == "hdiutil")
     with pytest.raises(build.BuildError, match="hdiutil"):
         build.build_dmg("1.2.3", None)
@@ -705,9 +705,10 @@ def test_linux_only_steps_leave_other_systems_alone(on, monkeypatch, tmp_path):
         build.trim_icu_data()
         assert calls == [] and build.missing_system_packages() == []
         assert not (bundle / "_internal" / "b" / "libgfortran.so.5").is_symlink()
-    build = on("linux")
-    build.link_duplicates()
-    assert (bundle / "_internal" / "b" / "libgfortran.so.5").is_symlink()
+    if os.name == "posix":  # the Linux branch itself makes symbolic links
+        build = on("linux")
+        build.link_duplicates()
+        assert (bundle / "_internal" / "b" / "libgfortran.so.5").is_symlink()
 
 
 def test_each_system_has_an_installer_step(build):
@@ -752,7 +753,7 @@ def test_checksum_option_writes_the_installer_sum(build, monkeypatch, tmp_path, 
     monkeypatch.setattr(build, "app_version", lambda: "1.2.3")
     deb = build.installer_path("1.2.3")
     assert build.main(["--checksum"]) == 1
-    assert f"there is no dist/{deb.name} to checksum" in capsys.readouterr().err
+    assert f"there is no {Path('dist', deb.name)} to checksum" in capsys.readouterr().err
     deb.parent.mkdir()
     deb.write_bytes(b"!<arch>\n")
     assert build.main(["--checksum"]) == 0
