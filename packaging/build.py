@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Build the frozen EV Explorer: dist/EVExplorer/ and, on Linux, the .deb package.
+"""Build the frozen EV Explorer and its installer for the system it runs on.
 
-    python3 packaging/build.py              bundle, checks, self-test, .deb (Linux)
-    python3 packaging/build.py --no-deb     bundle, checks and self-test only (what CI runs)
-    python3 packaging/build.py --no-apt     never call apt-get; report what is missing instead
+    python3 packaging/build.py                 bundle, checks, self-test, installer
+    python3 packaging/build.py --no-installer  bundle, checks and self-test only
+                                               (--no-deb is the same)
+    python3 packaging/build.py --no-apt        never call apt-get; report what is missing
+    python3 packaging/build.py --checksum      write the installer's SHA-256 beside it
 
-Needs only a Python 3.11+ interpreter and, on Debian/Ubuntu, root (or the packages it
-names installed beforehand). Steps:
+| system  | bundle                     | installer                                      |
+| ------- | -------------------------- | ---------------------------------------------- |
+| Linux   | dist/EVExplorer/           | dist/evexplorer_<version>_amd64.deb (dpkg-deb) |
+| Windows | dist/EVExplorer/           | dist/EVExplorer-<version>-setup.exe (iscc)     |
+| macOS   | dist/EV Explorer.app       | dist/EVExplorer-<version>-macos-<arch>.dmg     |
+
+Needs only a Python 3.11+ interpreter, plus: on Debian/Ubuntu, root (or the packages it
+names installed beforehand); on Windows, Inno Setup 6 for the installer; on macOS, the
+command line tools (hdiutil, ditto and codesign come with the system). Steps:
 
 1. Debian/Ubuntu: installs with apt-get, when missing, what the build needs (binutils,
    desktop-file-utils, shared-mime-info, python3-venv and libpython3.X for a system
@@ -17,10 +26,15 @@ names installed beforehand). Steps:
 3. Runs PyInstaller on packaging/evexplorer.spec (log: build/pyinstaller.log).
 4. Fails on real missing-module warnings (the rule is in ``real_warnings`` below and in
    docs/packaging.md), and if any module of the application is not in the bundle.
-5. Strips debugging information from the bundled Python library, if it has any.
-6. Runs ``EVExplorer --self-test`` offscreen.
-7. Linux: checks that every system library the bundle links against belongs to a package
-   the .deb declares, then builds the .deb with dpkg-deb.
+5. Linux: strips debugging information from the bundled Python library, if it has any,
+   trims ICU's data and links duplicate libraries.
+6. Runs the frozen ``--self-test`` offscreen.
+7. The installer. Linux: checks that every system library the bundle links against
+   belongs to a package the .deb declares, then builds the .deb with dpkg-deb. Windows:
+   signs the two programs when ``EVX_SIGNTOOL`` is set, then runs Inno Setup's ``iscc``
+   (which signs the setup and its uninstaller with the same command). macOS: a disk
+   image holding ``EV Explorer.app`` and a link to /Applications (``hdiutil``), signed
+   when ``EVX_CODESIGN_IDENTITY`` is set (PyInstaller has signed the .app with it).
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ import argparse
 import ast
 import hashlib
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -51,15 +66,80 @@ BUILD_REQUIREMENTS = PACKAGING / "requirements-build.txt"
 LOCK = ROOT / "requirements" / "lock.txt"
 PYPROJECT = ROOT / "pyproject.toml"
 CONTROL = PACKAGING / "linux" / "control.in"
+ISS = PACKAGING / "windows" / "evexplorer.iss"
 APP_NAME = "EVExplorer"
 APP_PACKAGE = "evexplorer"
+#: The one-folder bundle PyInstaller's COLLECT writes on every system (on macOS the .app
+#: is made from it); the build's checks read it.
 BUNDLE = DIST / APP_NAME
-WINDOWS = os.name == "nt"
-LINUX = sys.platform.startswith("linux")
-VENV_BIN = VENV / ("Scripts" if WINDOWS else "bin")
-VENV_PYTHON = VENV_BIN / ("python.exe" if WINDOWS else "python")
 #: Debian packages the build itself uses (objdump, strip; the two validators).
 BUILD_TOOLS = ("binutils", "desktop-file-utils", "shared-mime-info")
+#: Environment variables that turn on signing (see docs/packaging.md). Windows: a signing
+#: command line to which the file name is appended, such as
+#: ``"C:\...\signtool.exe" sign /sha1 <thumbprint> /fd sha256 /tr <url> /td sha256``.
+#: macOS: a codesign identity, "Developer ID Application: <name> (<team>)".
+SIGNTOOL_VARIABLE = "EVX_SIGNTOOL"
+IDENTITY_VARIABLE = "EVX_CODESIGN_IDENTITY"
+
+
+def _system() -> str:
+    if sys.platform == "win32":
+        return "windows"
+    return "macos" if sys.platform == "darwin" else "linux"
+
+
+#: The system the build runs on and builds for: "linux", "windows" or "macos".
+SYSTEM = _system()
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the build makes and runs on one system (paths relative to dist/ or the venv)."""
+
+    venv_python: str  # the build venv's interpreter
+    shipped: str  # what the installer carries
+    program: str  # the application's executable
+    self_test_program: str  # the executable that runs --self-test with its output visible
+    installer: str  # file name of the installer; {version} and {arch} are filled in
+    installer_tool: str  # the program that makes the installer
+
+
+TARGETS = {
+    "linux": Target("bin/python", "EVExplorer", "EVExplorer/EVExplorer", "EVExplorer/EVExplorer",
+                    "evexplorer_{version}_amd64.deb", "dpkg-deb"),
+    # EVExplorer.exe is windowed (no console, so no output); evexplorer-cli.exe is its
+    # console twin, made by the .spec on Windows only.
+    "windows": Target("Scripts/python.exe", "EVExplorer", "EVExplorer/EVExplorer.exe",
+                      "EVExplorer/evexplorer-cli.exe", "EVExplorer-{version}-setup.exe", "iscc"),
+    "macos": Target("bin/python", "EV Explorer.app", "EV Explorer.app/Contents/MacOS/EVExplorer",
+                    "EV Explorer.app/Contents/MacOS/EVExplorer",
+                    "EVExplorer-{version}-macos-{arch}.dmg", "hdiutil"),
+}
+
+
+def target() -> Target:
+    """The ``Target`` of ``SYSTEM``."""
+    return TARGETS[SYSTEM]
+
+
+def venv_python() -> Path:
+    return VENV / target().venv_python
+
+
+def executable() -> Path:
+    """The frozen application's program."""
+    return DIST / target().program
+
+
+def shipped() -> Path:
+    """What the installer carries: the bundle folder, or the .app on macOS."""
+    return DIST / target().shipped
+
+
+def installer_path(version: str, arch: str | None = None) -> Path:
+    """The installer this system's build writes, e.g. dist/EVExplorer-0.1.0-setup.exe."""
+    arch = arch or platform.machine().lower()
+    return DIST / target().installer.format(version=version, arch=arch)
 
 
 class BuildError(Exception):
@@ -70,12 +150,28 @@ def log(message: str) -> None:
     print(f"build: {message}", flush=True)
 
 
-def run(cmd: list[str | os.PathLike], **kwargs) -> subprocess.CompletedProcess:
-    """Run a command; raise BuildError with its output if it fails."""
-    result = subprocess.run([str(c) for c in cmd], **kwargs)
+def run(cmd: list[str | os.PathLike] | str, **kwargs) -> subprocess.CompletedProcess:
+    """Run a command (a list, or a Windows command line); raise BuildError if it fails."""
+    args = cmd if isinstance(cmd, str) else [str(c) for c in cmd]
+    result = subprocess.run(args, **kwargs)
     if result.returncode != 0:
-        raise BuildError(f"{' '.join(str(c) for c in cmd)} exited with {result.returncode}")
+        shown = args if isinstance(args, str) else " ".join(args)
+        raise BuildError(f"{shown} exited with {result.returncode}")
     return result
+
+
+def retry(action: Callable[[], object], attempts: int, pause: float) -> object:
+    """Run ``action`` until it does not raise BuildError, at most ``attempts`` times, waiting
+    ``pause`` seconds between tries."""
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    for attempt in range(1, attempts):
+        try:
+            return action()
+        except BuildError as exc:
+            log(f"{exc}; trying again ({attempt + 1} of {attempts})")
+            time.sleep(pause)
+    return action()
 
 
 def app_version() -> str:
@@ -130,12 +226,18 @@ def _python_needs() -> list[str]:
     return needs
 
 
-def ensure_system_packages(allow_apt: bool, want_deb: bool) -> None:
-    """Install (as root) the Debian packages that the build and the self-test need."""
-    if not LINUX or shutil.which("dpkg-query") is None:
-        return
+def missing_system_packages() -> list[str]:
+    """Debian packages the build and the self-test need that are not installed (Debian and
+    Ubuntu only; elsewhere none)."""
+    if SYSTEM != "linux" or shutil.which("dpkg-query") is None:
+        return []
     wanted = [*BUILD_TOOLS, *_python_needs(), *control_depends(CONTROL.read_text())]
-    missing = [p for p in dict.fromkeys(wanted) if not _dpkg_installed(p)]
+    return [p for p in dict.fromkeys(wanted) if not _dpkg_installed(p)]
+
+
+def ensure_system_packages(allow_apt: bool) -> None:
+    """Install (as root) the Debian packages that the build and the self-test need."""
+    missing = missing_system_packages()
     if not missing:
         return
     command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
@@ -171,12 +273,12 @@ def _fingerprint() -> str:
 
 def ensure_venv() -> None:
     stamp = VENV / ".evexplorer-build"
-    if stamp.exists() and stamp.read_text() == _fingerprint() and VENV_PYTHON.exists():
+    if stamp.exists() and stamp.read_text() == _fingerprint() and venv_python().exists():
         log(f"reusing {VENV.relative_to(ROOT)}")
         return
     log(f"creating {VENV.relative_to(ROOT)}")
     venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    pip = [VENV_PYTHON, "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
+    pip = [venv_python(), "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
     run([*pip, "-r", BUILD_REQUIREMENTS, "-c", LOCK, *runtime_requirements()])
     stamp.write_text(_fingerprint())
 
@@ -189,7 +291,7 @@ def run_pyinstaller() -> None:
     shutil.rmtree(BUNDLE, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
-    cmd = [VENV_PYTHON, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+    cmd = [venv_python(), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
            "--distpath", DIST, "--workpath", WORK, SPEC]
     with LOG.open("w", encoding="utf-8") as out:
         result = subprocess.run([str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT,
@@ -326,7 +428,7 @@ def _warn_file() -> Path:
 def check_warnings() -> None:
     """Apply ``real_warnings`` inside the build venv (where the dependencies live)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([str(VENV_PYTHON), str(Path(__file__).resolve()),
+    result = subprocess.run([str(venv_python()), str(Path(__file__).resolve()),
                              "--check-warnings", str(_warn_file()), str(LOG)],
                             env=env, cwd=ROOT, capture_output=True, text=True)
     sys.stdout.write(result.stdout)
@@ -415,17 +517,27 @@ def bundle_modules(bundle: Path, pyz_toc: Path) -> set[str]:
     return names
 
 
+def missing_data_files(bundle: Path, files: Iterable[str]) -> list[str]:
+    """The data files (paths relative to site-packages or the checkout, "/"-separated)
+    that are not at the same place under the bundle's ``_internal`` folder."""
+    internal = bundle / "_internal"
+    return [f for f in files if not internal.joinpath(*f.split("/")).is_file()]
+
+
 def check_runtime_modules() -> None:
-    """Modules the self-test imports from source must all be in the bundle.
+    """Modules the self-test imports from source, and the data files it reads there, must
+    all be in the bundle.
 
     This catches what a static warning cannot: an import the application reaches at run
     time that the .spec excluded or PyInstaller missed, including ones a dependency makes
-    inside try/except (which the frozen application would survive with less function).
+    inside try/except (which the frozen application would survive with less function), and
+    a data file no hook collects (SciPy's Sobol sampler draws wrong points without its
+    direction numbers, and only prints "Exception ignored").
     """
-    trace = BUILD / "runtime-modules.txt"
+    trace, files = BUILD / "runtime-modules.txt", BUILD / "runtime-files.txt"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([str(VENV_PYTHON), str(PACKAGING / "trace_modules.py"), str(trace)],
-                            env=env, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([str(venv_python()), str(PACKAGING / "trace_modules.py"), str(trace),
+                             str(files)], env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise BuildError("the self-test failed from source in build/venv:\n"
                          + result.stdout[-2000:] + result.stderr[-2000:])
@@ -435,7 +547,13 @@ def check_runtime_modules() -> None:
     if missing:
         raise BuildError("modules the application imports at run time are not in the "
                          "bundle: " + ", ".join(missing))
-    log(f"all {len(used)} modules the self-test imports from source are in the bundle")
+    read = files.read_text(encoding="utf-8").split("\n")
+    absent = missing_data_files(BUNDLE, [f for f in read if f])
+    if absent:
+        raise BuildError("data files the application reads at run time are not in the "
+                         "bundle: " + ", ".join(absent))
+    log(f"all {len(used)} modules the self-test imports from source, and the "
+        f"{len([f for f in read if f])} data files it reads, are in the bundle")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,7 +568,7 @@ def strip_python() -> None:
     are left alone: they are stripped, and some were rewritten by auditwheel/patchelf,
     which strip can corrupt.
     """
-    if not LINUX or shutil.which("strip") is None:
+    if SYSTEM != "linux" or shutil.which("strip") is None:
         return
     internal = BUNDLE / "_internal"
     targets = [p for p in internal.glob("libpython3*.so*") if not p.is_symlink()]
@@ -532,7 +650,7 @@ def trim_icu_data() -> None:
     """Rebuild the bundle's libicudata without ICU_DROP (assembled with binutils)."""
     libs = sorted((BUNDLE / "_internal").rglob("libicudata.so.*"))
     libs = [p for p in libs if not p.is_symlink()]
-    if not LINUX or not libs:
+    if SYSTEM != "linux" or not libs:
         return
     lib = libs[0]
     symbol, blob = _icu_blob(lib)
@@ -550,7 +668,7 @@ def trim_icu_data() -> None:
     trimmed = work / lib.name
     run(["ld", "-shared", "-soname", lib.name, "-o", trimmed, "data.o"], cwd=work)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    probe = [str(VENV_PYTHON), str(PACKAGING / "icu_probe.py")]
+    probe = [str(venv_python()), str(PACKAGING / "icu_probe.py")]
     full = run(probe, env=env, capture_output=True, text=True).stdout
     cut = run(probe, env=dict(env, LD_PRELOAD=str(trimmed)), capture_output=True,
               text=True).stdout
@@ -565,8 +683,12 @@ def trim_icu_data() -> None:
 
 def link_duplicates() -> None:
     """Replace identical copies of a library (NumPy's and SciPy's libgfortran, for one)
-    by relative symbolic links to the first copy."""
-    if WINDOWS:
+    by relative symbolic links to the first copy.
+
+    Linux only: Windows has no such links in an installer, and on macOS the .app, made
+    (and signed) by PyInstaller from the bundle, would not see the change.
+    """
+    if SYSTEM != "linux":
         return
     seen: dict[tuple[str, str], Path] = {}
     saved = 0
@@ -588,15 +710,11 @@ def link_duplicates() -> None:
 # 6. self-test
 
 
-def executable() -> Path:
-    return BUNDLE / (f"{APP_NAME}.exe" if WINDOWS else APP_NAME)
-
-
 def self_test() -> None:
-    # Windows: the console twin, so that the output shows (EVExplorer.exe is windowed).
-    program = BUNDLE / "evexplorer-cli.exe" if WINDOWS else executable()
+    """Run the shipped program's ``--self-test`` offscreen (on Windows its console twin,
+    so that the output shows; on macOS the program inside the .app)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([str(program), "--self-test"], env=env)
+    result = subprocess.run([str(DIST / target().self_test_program), "--self-test"], env=env)
     if result.returncode != 0:
         raise BuildError(f"the frozen self-test failed (exit status {result.returncode})")
 
@@ -728,7 +846,7 @@ def build_deb(version: str, glibc: str, compression: str = "xz") -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    run([VENV_PYTHON, PACKAGING / "make_icon.py", "--no-resources",
+    run([venv_python(), PACKAGING / "make_icon.py", "--no-resources",
          "--hicolor", share / "icons" / "hicolor"], env=env, capture_output=True)
     for path in tree.rglob("*"):
         if path.is_symlink():
@@ -742,7 +860,7 @@ def build_deb(version: str, glibc: str, compression: str = "xz") -> Path:
     control = (CONTROL.read_text().replace("@VERSION@", version)
                .replace("@GLIBC@", glibc).replace("@INSTALLED_SIZE@", str(_du_kib(tree))))
     (debian / "control").write_text(control)
-    deb = DIST / f"evexplorer_{version}_amd64.deb"
+    deb = installer_path(version)
     deb.unlink(missing_ok=True)
     run(["dpkg-deb", "--root-owner-group", *DEB_COMPRESSION[compression], "--build", tree, deb],
         stdout=subprocess.DEVNULL)
@@ -772,6 +890,148 @@ def validate_linux_files() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# 8. Windows: Inno Setup installer
+
+#: Where Inno Setup 6 puts ISCC.exe when it is not on PATH: an all-users install (the
+#: installer's default, and Chocolatey's) and a per-user one (winget --scope user).
+ISCC_FOLDERS = (("ProgramFiles(x86)", "Inno Setup 6"), ("ProgramFiles", "Inno Setup 6"),
+                ("LOCALAPPDATA", "Programs/Inno Setup 6"))
+#: The name under which the signing command is handed to iscc (the .iss's SignTool).
+ISCC_SIGN_TOOL = "evxsign"
+
+
+def find_iscc(environ: dict[str, str] | None = None,
+              which: Callable[[str], str | None] = shutil.which) -> Path:
+    """Inno Setup's command-line compiler: on PATH, or where Inno Setup 6 installs it."""
+    environ = os.environ if environ is None else environ
+    found = which("iscc")
+    if found:
+        return Path(found)
+    for variable, folder in ISCC_FOLDERS:
+        if environ.get(variable):
+            candidate = Path(environ[variable], *folder.split("/"), "ISCC.exe")
+            if candidate.is_file():
+                return candidate
+    raise BuildError("Inno Setup 6 is needed for the installer and ISCC.exe was not found: "
+                     "install it (winget install JRSoftware.InnoSetup, or choco install "
+                     "innosetup), or build the bundle alone with --no-installer")
+
+
+def sign_command(signtool: str, file: Path) -> str:
+    """The Windows command line that signs ``file``: the signing command, then the file."""
+    return f'{signtool} "{file}"'
+
+
+def iscc_command(iscc: Path, version: str, signtool: str | None) -> list[str]:
+    """The Inno Setup compiler's command line for packaging/windows/evexplorer.iss.
+
+    With a signing command, iscc receives it as the sign tool ``evxsign`` and the script's
+    ``SignTool`` directive is turned on, so that iscc signs the setup and the uninstaller
+    inside it. In a sign tool, ``$f`` stands for the quoted file name and ``$q`` for a
+    double quote (a quote cannot pass through iscc's own command line).
+    """
+    cmd = [str(iscc), "/Q", f"/DAppVersion={version}"]
+    if signtool:
+        quoted = signtool.replace('"', "$q")
+        cmd += [f"/S{ISCC_SIGN_TOOL}={quoted} $f", f"/DSignTool={ISCC_SIGN_TOOL}"]
+    return [*cmd, str(ISS)]
+
+
+def sign_programs(signtool: str) -> None:
+    """Sign the two programs of the Windows bundle (before Inno Setup packs them)."""
+    for program in dict.fromkeys((executable(), DIST / target().self_test_program)):
+        run(sign_command(signtool, program))
+
+
+def build_setup(version: str, signtool: str | None) -> Path:
+    """dist/EVExplorer-<version>-setup.exe from the bundle, with Inno Setup."""
+    setup = installer_path(version)
+    setup.unlink(missing_ok=True)
+    run(iscc_command(find_iscc(), version, signtool))
+    if not setup.is_file():
+        raise BuildError(f"Inno Setup wrote no {setup.relative_to(ROOT)}")
+    return setup
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. macOS: disk image
+
+DMG_STAGING = BUILD / "dmg"
+#: hdiutil fails now and then with "Resource busy" on hosted macOS runners, and passes
+#: when run again.
+HDIUTIL_ATTEMPTS, HDIUTIL_PAUSE = 5, 10.0
+
+
+def dmg_commands(version: str, identity: str | None) -> list[list[str]]:
+    """The commands that make the disk image from the .app (its folder, DMG_STAGING, also
+    holds a link to /Applications, so that the user drags the app onto it)."""
+    app, dmg = shipped(), installer_path(version)
+    cmds = [["ditto", str(app), str(DMG_STAGING / app.name)],
+            ["hdiutil", "create", "-volname", f"EV Explorer {version}", "-srcfolder",
+             str(DMG_STAGING), "-fs", "HFS+", "-format", "UDZO", "-ov", str(dmg)]]
+    if identity:
+        cmds.append(["codesign", "--sign", identity, "--timestamp", str(dmg)])
+    return cmds
+
+
+def build_dmg(version: str, identity: str | None) -> Path:
+    """dist/EVExplorer-<version>-macos-<arch>.dmg holding EV Explorer.app."""
+    shutil.rmtree(DMG_STAGING, ignore_errors=True)
+    DMG_STAGING.mkdir(parents=True)
+    (DMG_STAGING / "Applications").symlink_to("/Applications")
+    copy, create, *sign = dmg_commands(version, identity)
+    run(copy)
+    retry(lambda: run(create), HDIUTIL_ATTEMPTS, HDIUTIL_PAUSE)
+    for cmd in sign:
+        run(cmd)
+    return installer_path(version)
+
+
+# ---------------------------------------------------------------------------------------------
+# the installer of each system, and its checksum
+
+
+def _linux_installer(step: Callable, version: str, args: argparse.Namespace) -> Path:
+    glibc = step("system libraries", lambda: check_system_dependencies(BUNDLE))
+    step("desktop and MIME files", validate_linux_files)
+    return step(".deb", lambda: build_deb(version, glibc, args.deb_compression))
+
+
+def _windows_installer(step: Callable, version: str, args: argparse.Namespace) -> Path:
+    signtool = os.environ.get(SIGNTOOL_VARIABLE) or None
+    if signtool:
+        step("sign the programs", lambda: sign_programs(signtool))
+    return step("Inno Setup installer", lambda: build_setup(version, signtool))
+
+
+def _macos_installer(step: Callable, version: str, args: argparse.Namespace) -> Path:
+    identity = os.environ.get(IDENTITY_VARIABLE) or None
+    return step("disk image", lambda: build_dmg(version, identity))
+
+
+INSTALLERS = {"linux": _linux_installer, "windows": _windows_installer,
+              "macos": _macos_installer}
+
+
+def sha256_line(path: Path) -> str:
+    """``<hex digest>  <file name>``, the line that ``sha256sum -c`` and
+    ``shasum -a 256 -c`` check."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return f"{digest.hexdigest()}  {path.name}\n"
+
+
+def write_checksum(path: Path) -> Path:
+    """Write ``<path>.sha256`` (one ``sha256_line``) beside ``path``; return its path."""
+    out = path.with_name(path.name + ".sha256")
+    with out.open("w", encoding="ascii", newline="\n") as fh:
+        fh.write(sha256_line(path))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def du(path: Path) -> str:
@@ -779,13 +1039,42 @@ def du(path: Path) -> str:
     return f"{size / 1e6:.0f} MB"
 
 
+def _queries(args: argparse.Namespace) -> int | None:
+    """Answer --app-version, --system-packages and --checksum (any python3 will do)."""
+    if args.app_version:
+        print(app_version())
+    elif args.system_packages:
+        print(" ".join(missing_system_packages()))
+    elif args.checksum:
+        path = installer_path(app_version())
+        if not path.is_file():
+            print(f"build: there is no {path.relative_to(ROOT)} to checksum; build it first",
+                  file=sys.stderr)
+            return 1
+        out = write_checksum(path)
+        sys.stdout.write(out.read_text(encoding="ascii"))
+    else:
+        return None
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the frozen EV Explorer.")
-    parser.add_argument("--no-deb", action="store_true", help="build and test the bundle only")
+    parser = argparse.ArgumentParser(
+        description="Build the frozen EV Explorer and its installer for this system.")
+    parser.add_argument("--no-installer", action="store_true",
+                        help="build and test the bundle only")
+    parser.add_argument("--no-deb", action="store_true", help="the same as --no-installer")
     parser.add_argument("--no-apt", action="store_true",
                         help="never run apt-get; stop and say what is missing")
     parser.add_argument("--deb-compression", choices=sorted(DEB_COMPRESSION), default="xz",
                         help="xz: smallest .deb (default); zstd: much faster to build")
+    parser.add_argument("--checksum", action="store_true",
+                        help="write the installer's SHA-256 to <installer>.sha256, and stop")
+    parser.add_argument("--system-packages", action="store_true",
+                        help="print the Debian packages the build needs that are missing, "
+                             "and stop")
+    parser.add_argument("--app-version", action="store_true",
+                        help="print the version of the application, and stop")
     parser.add_argument("--skip-self-test", action="store_true", help=argparse.SUPPRESS)
     # internal: runs inside build/venv, where the dependencies are
     parser.add_argument("--check-warnings", nargs=2, type=Path, metavar=("WARN", "LOG"),
@@ -793,10 +1082,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check_warnings:
         return _check_warnings_main(*args.check_warnings)
+    answered = _queries(args)
+    if answered is not None:
+        return answered
     if sys.version_info < (3, 11):  # noqa: UP036 (this script may meet an older python3)
         print(f"build: Python 3.11+ is needed; this is {sys.version.split()[0]}", file=sys.stderr)
         return 2
-    want_deb = LINUX and not args.no_deb
+    want_installer = not (args.no_installer or args.no_deb)
+    version = app_version()
+    installer = None
     started = time.perf_counter()
     steps: list[tuple[str, float]] = []
 
@@ -808,7 +1102,7 @@ def main(argv: list[str] | None = None) -> int:
         return result
 
     try:
-        step("system packages", lambda: ensure_system_packages(not args.no_apt, want_deb))
+        step("system packages", lambda: ensure_system_packages(not args.no_apt))
         step("build venv", ensure_venv)
         step("PyInstaller", run_pyinstaller)
         step("warnings", check_warnings)
@@ -819,17 +1113,16 @@ def main(argv: list[str] | None = None) -> int:
         step("link duplicates", link_duplicates)
         if not args.skip_self_test:
             step("self-test", self_test)
-        if want_deb:
-            glibc = step("system libraries", lambda: check_system_dependencies(BUNDLE))
-            step("desktop and MIME files", validate_linux_files)
-            deb = step(".deb", lambda: build_deb(app_version(), glibc, args.deb_compression))
+        if want_installer:
+            installer = INSTALLERS[SYSTEM](step, version, args)
     except BuildError as exc:
         print(f"build: FAILED: {exc}", file=sys.stderr)
         return 1
     for name, seconds in steps:
         log(f"  {name:<24} {seconds:6.1f} s")
     log(f"done in {time.perf_counter() - started:.0f} s: {executable().relative_to(ROOT)} "
-        f"(bundle {du(BUNDLE)})" + (f", {deb.relative_to(ROOT)} ({du(deb)})" if want_deb else ""))
+        f"({shipped().name} {du(shipped())})"
+        + (f", {installer.relative_to(ROOT)} ({du(installer)})" if installer else ""))
     return 0
 
 

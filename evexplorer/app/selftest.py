@@ -36,6 +36,41 @@ def run_self_test() -> int:
     return 0
 
 
+def _use_lazy_libraries() -> None:
+    """Use once each library that the analysis and export layers import only when needed.
+
+    A frozen bundle that lacks one of them (or a data file it reads, such as SciPy's Sobol
+    direction numbers) fails here instead of in a user's first uncertainty run or export.
+    """
+    import io
+
+    import numpy as np
+    import openpyxl
+    from scipy.optimize import brentq
+    from scipy.stats import qmc, sobol_indices, uniform
+
+    if abs(brentq(lambda x: x * x - 2.0, 0.0, 2.0) - 2.0 ** 0.5) > 1e-9:
+        raise RuntimeError("scipy.optimize.brentq missed the root of x² - 2")
+    first = qmc.Sobol(2, scramble=False).random(4)  # reads SciPy's direction-number file
+    if not np.array_equal(first, [[0, 0], [0.5, 0.5], [0.75, 0.25], [0.25, 0.75]]):
+        raise RuntimeError(f"qmc.Sobol drew {first.tolist()}, not the first Sobol points")
+    strata = np.sort(np.floor(qmc.LatinHypercube(2, seed=1).random(64) * 64), axis=0)
+    if not (strata == np.arange(64)[:, None]).all():  # one point in each 1/64 of each axis
+        raise RuntimeError("qmc.LatinHypercube left a stratum empty")
+    # x0 + 2 x1 on uniform inputs: first-order indices 1/5 and 4/5
+    indices = sobol_indices(func=lambda x: x[0] + 2.0 * x[1], n=64,
+                            dists=[uniform(), uniform()], rng=np.random.default_rng(1))
+    if not np.allclose(indices.first_order, [0.2, 0.8], atol=0.1):
+        raise RuntimeError(f"Sobol indices {indices.first_order} differ from [0.2, 0.8]")
+    book = openpyxl.Workbook()
+    book.active.append(["pack_cost", 101.5])
+    stream = io.BytesIO()
+    book.save(stream)
+    row = next(openpyxl.load_workbook(stream).active.iter_rows(values_only=True))
+    if row != ("pack_cost", 101.5):
+        raise RuntimeError(f"an XLSX workbook read back as {row}")
+
+
 def _run() -> None:
     from PySide6.QtCore import QSettings
 
@@ -43,6 +78,8 @@ def _run() -> None:
     from ..model import evaluate, registry
     from . import SCREENSHOT_SIZE, _application, create_main_window
 
+    _step("use SciPy's sampling, Sobol indices and root finding, and openpyxl",
+          _use_lazy_libraries)
     baseline = _step("compute the baseline", evaluate)
     if baseline.series["pack_cost"].shape != baseline.years.shape:
         raise RuntimeError("the baseline has the wrong shape")

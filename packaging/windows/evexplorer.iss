@@ -1,7 +1,7 @@
 ; Inno Setup script of the EV Explorer installer for Windows (Inno Setup 6.3 or later).
 ;
-; Build the bundle first (py -3.11 packaging\build.py), then, from the checkout:
-;   iscc /DAppVersion=0.1.0 packaging\windows\evexplorer.iss
+; py -3.11 packaging\build.py builds the bundle and then runs, from the checkout,
+;   iscc /Q /DAppVersion=0.1.0 packaging\windows\evexplorer.iss
 ; which writes dist\EVExplorer-0.1.0-setup.exe. Step by step: docs/packaging.md.
 ;
 ; The installer copies dist\EVExplorer\ (EVExplorer.exe, the windowed application;
@@ -44,6 +44,13 @@ PrivilegesRequiredOverridesAllowed=dialog
 ; Tell Explorer that file associations changed (SHChangeNotify) after install/uninstall.
 ChangesAssociations=yes
 CloseApplications=yes
+; Code signing, when packaging/build.py is given a signing command (EVX_SIGNTOOL): it passes
+; the command to iscc as the sign tool "evxsign" and defines SignTool, and iscc then signs
+; this setup and the uninstaller it carries.
+#ifdef SignTool
+SignTool={#SignTool}
+SignedUninstaller=yes
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
