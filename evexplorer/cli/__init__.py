@@ -6,6 +6,9 @@
     evexplorer params [--json]             list every lever
     evexplorer compute [FILE] [--set NAME=VALUE ...] [--save FILE] [--json | --csv FILE]
     evexplorer info FILE                   describe a scenario file
+    evexplorer export [FILE] [--set ...] (--xlsx OUT | --csv OUT | --iamc OUT | --json OUT)
+    evexplorer sweep [FILE] [--set ...] --grid NAME=START:STOP:N ... --output NAME@YEAR ...
+                     (--csv OUT | --xlsx OUT | --json)
 
 Each group of headless commands lives in its own module of this package
 (listed in :data:`COMMAND_MODULES`); each module names its commands in
@@ -30,7 +33,10 @@ from .._version import MODEL_VERSION, __version__
 from ._base import EXIT_BAD_INPUT, EXIT_FILE_ERROR, CommandError, Parser, parse_overrides
 
 #: Modules of this package that define headless commands, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("model",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "model",
+    "export",
+)
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FILE_ERROR", "HEADLESS_COMMANDS", "CommandError", "gui_main",
            "main", "parse_overrides", "run_headless"]
