@@ -132,6 +132,14 @@ def test_export_iamc_reads_back_as_compute(tmp_path, computed):
         np.testing.assert_allclose(values, want, rtol=5e-12, atol=0, equal_nan=True)
 
 
+def test_compute_csv_carries_no_float_noise():
+    # 12 significant digits at most, in every cell of compute --csv (and so of export --csv).
+    rows = list(csv.reader(io.StringIO(ok("compute", *LEVERS, "--csv", "-").stdout)))
+    digits = [len(cell.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+              for row in rows[1:] for cell in row[1:] if cell]
+    assert max(digits) == 12  # most values need all twelve
+
+
 def test_export_text_formats_to_stdout():
     out = ok("export", "--iamc", "-")
     assert out.stdout.startswith("Model,Scenario,Region,Variable,Unit,2025,")
@@ -367,3 +375,28 @@ def test_plain_progress_lines_when_not_a_terminal():
     progress(1_000_000, 1_000_000)
     progress.finish()
     assert stream.getvalue() == "evexplorer: sweep: 600,000 of 1,000,000 points (60 %)\n"
+
+
+def test_an_interrupted_sweep_writes_nothing(tmp_path):
+    # Ctrl+C half-way: one line, status 130, and no file (nor temporary file) left behind.
+    target = tmp_path / "s.csv"
+    code = (
+        "import evexplorer.export.sweep as s\n"
+        "from evexplorer.cli import main\n"
+        "real = s.evaluate\n"
+        "calls = []\n"
+        "def interrupted(params):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 2:\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(params)\n"
+        "s.evaluate = interrupted\n"
+        f"raise SystemExit(main(['sweep', '--grid', 'lithium_price=8000:9000:20000', '--output', "
+        f"'pack_cost@2030', '--csv', {str(target)!r}]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 130, out.stderr
+    assert out.stderr.strip() == (f"evexplorer: error: The sweep was interrupted; {target} was "
+                                  "not written.")
+    assert list(tmp_path.iterdir()) == []

@@ -283,3 +283,14 @@ def test_a_failure_half_way_leaves_the_previous_file(sweep, tmp_path, monkeypatc
     assert len(calls) == 3
     assert target.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.csv"]
+
+
+def test_a_sweep_built_directly_is_checked_too():
+    with pytest.raises(SweepError, match="the results cover 2025-2040"):
+        Sweep({"end_year": 2040}, (Axis("lithium_price", 8000, 9000, 2),),
+              (Output("pack_cost", 2045),))
+    with pytest.raises(SweepError, match="at least one --output"):
+        Sweep({}, (Axis("lithium_price", 8000, 9000, 2),), ())
+    sweep = Sweep({"recycling_rate": 50}, (Axis("lithium_price", 8000, 9000, 2),),
+                  (Output("pack_cost", 2030),))
+    assert sweep.base["recycling_rate"] == 50 and sweep.base["lithium_recovery"] is not None

@@ -20,6 +20,8 @@ _EXPORT_OPTIONS = (
     ("iamc", "IAMC time series for pyam, one row per variable ('-' for stdout)"),
     ("json", "the JSON document of 'compute --json' ('-' for stdout)"),
 )
+#: Exit status of a sweep interrupted with Ctrl+C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 #: Seconds between progress lines when stderr is not a terminal; none before the first.
 PLAIN_PROGRESS_EVERY = 5.0
 #: Seconds between redraws of the progress bar on a terminal.
@@ -194,6 +196,10 @@ def _sweep(args: argparse.Namespace) -> None:
     except _atomic.WriteError as exc:
         progress.finish()
         raise CommandError(str(exc), EXIT_FILE_ERROR) from None
+    except KeyboardInterrupt:
+        progress.finish()
+        kept = "" if target is None or str(target) == "-" else f"; {target} was not written"
+        raise CommandError(f"The sweep was interrupted{kept}.", EXIT_INTERRUPTED) from None
     progress.finish()
     if target is not None and str(target) != "-":
         print(f"evexplorer: wrote {sweep.size:,} points to {target}", file=sys.stderr)

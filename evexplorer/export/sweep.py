@@ -19,6 +19,7 @@ import difflib
 import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import IO, Any, TextIO
 
 import numpy as np
@@ -29,9 +30,10 @@ from .tabular import CSV_DIGITS, plain_value
 
 #: Most grid points of one sweep.
 MAX_POINTS = 10_000_000
-#: Grid points evaluated per batch: the measured best throughput on the project's
-#: machine (``benchmarks/bench_export.py``); peak memory grows with it.
-CHUNK_ROWS = 5_000
+#: Grid points evaluated per batch. Measured on the project's machine
+#: (``benchmarks/bench_export.py``): larger batches are no faster per point, and the
+#: peak memory grows with the batch (about 100 MiB at 2,000 rows, 164 at 5,000, 455 at 20,000).
+CHUNK_ROWS = 2_000
 #: Most data rows of an Excel worksheet (1,048,576 rows less the header).
 XLSX_MAX_ROWS = 1_048_575
 #: Levers that set the years of the results: they cannot vary within one batch.
@@ -216,8 +218,8 @@ class Sweep:
     Attributes
     ----------
     base : Mapping[str, object]
-        Every lever's value (a scenario's levers with any changes); the swept
-        levers' values here are ignored.
+        Every lever's value (a scenario's levers with any changes; defaults filled
+        in and validated); the swept levers' values here are ignored.
     axes : tuple of Axis
         The swept levers, slowest-varying first.
     outputs : tuple of Output
@@ -242,6 +244,12 @@ class Sweep:
             shape = " × ".join(f"{a.n:,}" for a in self.axes)
             raise SweepError(f"The grid has {self.size:,} points ({shape}); at most "
                              f"{MAX_POINTS:,} can be swept at once.")
+        values = registry.resolve(self.base)
+        object.__setattr__(self, "base", MappingProxyType(values))
+        first, last = int(values["start_year"]), int(values["end_year"])
+        for out in self.outputs:
+            if out.year is not None and not first <= out.year <= last:
+                raise SweepError(f"--output {out.column}: the results cover {first}-{last}.")
 
     @property
     def shape(self) -> tuple[int, ...]:
