@@ -12,6 +12,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evexplorer._version import MODEL_VERSION
 from evexplorer.export import ScenarioInfo, Snapshot, write_iamc
@@ -132,3 +134,16 @@ def test_pyam_loads_the_file_and_its_values_round_trip(tmp_path):
             assert unit == var.unit
             assert back == pytest.approx(float(value), rel=5e-12, abs=0), (name, year)
     assert len(loaded["rows"]) == expected
+
+
+@settings(max_examples=15)
+@given(lithium=st.floats(3_000, 150_000), growth=st.floats(0, 60), grid=st.floats(0, 15),
+       region=st.sampled_from(["china", "india", "norway"]))
+def test_any_scenario_round_trips_through_the_iamc_file(lithium, growth, grid, region):
+    results = evaluate({"lithium_price": lithium, "demand_growth": growth,
+                        "grid_decarbonization": grid, "use_region": region})
+    rows = list(csv.reader(io.StringIO(_iamc_text(Snapshot(results=results)))))
+    for row, name in zip(rows[1:], SERIES, strict=True):
+        values = np.array([float(v) if v else np.nan for v in row[5:]])
+        np.testing.assert_allclose(values, results.series[name], rtol=5e-12, atol=0,
+                                   equal_nan=True, err_msg=name)

@@ -146,6 +146,7 @@ class ProgressReport:
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
+        """Report that ``done`` of ``total`` points are written."""
         now = self.clock()
         share = done / total if total else 1.0
         if self.tty:

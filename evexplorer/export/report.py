@@ -230,7 +230,27 @@ def paper_size(territory: str | None) -> str:
 
 
 def headline_value(results: Any, headline: Headline, year: int) -> float | None:
-    """A headline figure from results: a series at ``year`` or a scalar; None if undefined."""
+    """A headline figure from results: a series at ``year`` or a scalar.
+
+    Parameters
+    ----------
+    results : evexplorer.model.Results
+        Single-scenario results.
+    headline : Headline
+        Which figure.
+    year : int
+        Year a series is read at [year]; ignored for a scalar.
+
+    Returns
+    -------
+    float or None
+        The figure in the headline's unit; None when undefined ("never").
+
+    Raises
+    ------
+    ValueError
+        If ``year`` is not among the years of ``results``.
+    """
     if headline.series:
         years = np.asarray(results.years)
         i = int(np.searchsorted(years, year))
@@ -287,7 +307,19 @@ def _range(h: Headline, snapshot: Snapshot, year: int) -> tuple[float | None, fl
 
 
 def headline_figures(snapshot: Snapshot, year: int) -> tuple[HeadlineFigure, ...]:
-    """The headline figures of a snapshot for ``year``, against its reference."""
+    """The headline figures of a snapshot, against its reference.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+    year : int
+        Year of the series figures [year].
+
+    Returns
+    -------
+    tuple of HeadlineFigure
+        In the order of :data:`HEADLINES`.
+    """
     figures = []
     ref = snapshot.reference
     labels = snapshot.bands.labels() if snapshot.bands is not None else ("", "", "")
@@ -309,7 +341,17 @@ def headline_figures(snapshot: Snapshot, year: int) -> tuple[HeadlineFigure, ...
 
 
 def lever_changes(snapshot: Snapshot) -> tuple[LeverChange, ...]:
-    """The levers that differ from the reference (else from the defaults), with sources."""
+    """The levers that differ from the reference (else from the defaults), with sources.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+
+    Returns
+    -------
+    tuple of LeverChange
+        In registry order.
+    """
     params = snapshot.results.parameters
     against = (dict(snapshot.reference.results.parameters) if snapshot.reference is not None
                else registry.defaults())

@@ -119,6 +119,15 @@ def _number(text: str, what: str) -> float:
 def parse_axis(text: str) -> Axis:
     """Parse ``NAME=START:STOP:N`` and check it against the lever registry.
 
+    Parameters
+    ----------
+    text : str
+        E.g. ``lithium_price=8000:40000:5``: START and STOP in the lever's unit.
+
+    Returns
+    -------
+    Axis
+
     Raises
     ------
     SweepError
@@ -176,6 +185,17 @@ def _check_whole(axis: Axis, values: np.ndarray) -> None:
 
 def parse_output(text: str, years: Sequence[int]) -> Output:
     """Parse ``SERIES@YEAR`` or ``SCALAR`` against the output registry and the years shown.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``pack_cost@2030`` or ``cost_parity_year``.
+    years : sequence of int
+        The years of the results [year].
+
+    Returns
+    -------
+    Output
 
     Raises
     ------
@@ -281,7 +301,18 @@ class Sweep:
                 *(o.unit in ("year", "years") for o in self.outputs))
 
     def points(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """The swept levers' values at rows ``start`` to ``stop`` (excluded)."""
+        """The swept levers' values at some rows.
+
+        Parameters
+        ----------
+        start, stop : int
+            First row and the row after the last.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Each swept lever's values, in its unit, one per row.
+        """
         index = np.unravel_index(np.arange(start, stop), self.shape)
         return {a.name: a.values[i] for a, i in zip(self.axes, index, strict=True)}
 
@@ -371,6 +402,16 @@ def write_sweep_csv(sweep: Sweep, stream: TextIO, *, rows: int = CHUNK_ROWS,
     """Stream a sweep as CSV: a header of column names, one row per grid point.
 
     Numbers have at most 12 significant digits; undefined outputs are empty cells.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    stream : text stream
+        Opened with ``newline=""``.
+    rows : int
+        Grid points per batch.
+    progress : callable, optional
+        ``progress(done, total)`` after each batch.
     """
     stream.write(",".join(sweep.columns) + "\n")
     template = _row_template(sweep, f"%.{CSV_DIGITS}g")
@@ -383,7 +424,8 @@ def write_sweep_json(sweep: Sweep, stream: TextIO, *, rows: int = CHUNK_ROWS,
                      progress: Progress | None = None) -> None:
     """Stream a sweep as one JSON document (see ``docs/exports.md``), one grid point per line.
 
-    Numbers keep full precision; undefined outputs are null.
+    Numbers keep full precision; undefined outputs are null. Parameters as for
+    :func:`write_sweep_csv`.
     """
     import json
 
@@ -412,6 +454,10 @@ def write_sweep_json(sweep: Sweep, stream: TextIO, *, rows: int = CHUNK_ROWS,
 def write_sweep_xlsx(sweep: Sweep, stream: IO[bytes], *, rows: int = CHUNK_ROWS,
                      progress: Progress | None = None) -> None:
     """Stream a sweep as an Excel workbook: sheets ``Sweep`` (the rows) and ``Columns``.
+
+    Rows go through openpyxl's write-only mode, which keeps them in a temporary
+    file, not in memory. Parameters as for :func:`write_sweep_csv`, with a
+    binary ``stream``.
 
     Raises
     ------
@@ -459,7 +505,18 @@ WRITERS: Mapping[str, Callable[..., None]] = {
 
 
 def check_points(sweep: Sweep, fmt: str) -> None:
-    """Refuse, before anything is computed, a sweep that format ``fmt`` cannot hold."""
+    """Refuse, before anything is computed, a sweep that a format cannot hold.
+
+    Parameters
+    ----------
+    sweep : Sweep
+    fmt : {"csv", "json", "xlsx"}
+
+    Raises
+    ------
+    SweepError
+        For an XLSX sweep of more rows than a worksheet holds.
+    """
     if fmt == "xlsx" and sweep.size > XLSX_MAX_ROWS:
         raise SweepError(f"The grid has {sweep.size:,} points, more than an Excel sheet holds "
                          f"({XLSX_MAX_ROWS:,} rows); write it with --csv or --json.")

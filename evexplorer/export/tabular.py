@@ -20,6 +20,16 @@ CSV_DIGITS = 12
 def csv_number(value: Any) -> str:
     """A number as CSV text: at most 12 significant digits, "" for NaN, infinities and None.
 
+    Parameters
+    ----------
+    value : float, int or None
+        The number, in whatever unit its column states.
+
+    Returns
+    -------
+    str
+        ``%.12g`` of the number: within 5e-12 relative of it.
+
     >>> csv_number(38.33193112000001), csv_number(2030.0), csv_number(float("nan"))
     ('38.33193112', '2030', '')
     """
@@ -32,7 +42,16 @@ def csv_number(value: Any) -> str:
 
 
 def results_of(source: Any) -> Any:
-    """The results of a snapshot, or ``source`` itself if it is results already."""
+    """The results of a snapshot, or ``source`` itself if it is results already.
+
+    Parameters
+    ----------
+    source : Snapshot or evexplorer.model.Results
+
+    Returns
+    -------
+    evexplorer.model.Results
+    """
     return getattr(source, "results", source)
 
 

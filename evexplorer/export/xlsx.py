@@ -69,6 +69,16 @@ def _cell(value: Any) -> Any:
 def number_format(values: Iterable[Any]) -> str:
     """A display format that shows about four significant digits of the largest value.
 
+    Parameters
+    ----------
+    values : iterable of float or None
+        A row's numbers; None and NaN are ignored.
+
+    Returns
+    -------
+    str
+        An Excel number format; it changes what is shown, never what is stored.
+
     >>> number_format([108.2, 95.1]), number_format([0.0123]), number_format([2.5e6])
     ('#,##0.0', '0.0000', '#,##0')
     """
@@ -265,6 +275,11 @@ def xlsx_bytes(snapshot: Snapshot, exported: datetime | None = None) -> bytes:
         What to write.
     exported : datetime, optional
         Time of the export written in ``About``; default now.
+
+    Returns
+    -------
+    bytes
+        The whole ``.xlsx`` file.
     """
     from openpyxl import Workbook
 
