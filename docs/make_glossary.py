@@ -68,7 +68,27 @@ def render() -> str:
         rows += [_lever_row(n) for n, p in PARAMETERS.items() if p.group == group]
     rows += [_output_row(n, "series") for n in SERIES]
     rows += [_output_row(n, "scalar") for n in SCALARS]
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + "\n".join(rows) + "\n" + iamc_section()
+
+
+def iamc_section() -> str:
+    """The IAMC variable of every output series, from the export package's table."""
+    from evexplorer.export.iamc import REGION, variables
+
+    lines = [
+        "",
+        "## IAMC variables",
+        "",
+        "`evexplorer export --iamc` writes every output series under a hierarchical IAMC variable",
+        f"name, with the region `{REGION}` and the unit in pyam's style (the numbers are the",
+        "series' own; see [exports.md](exports.md)).",
+        "",
+        "| IAMC variable | series | IAMC unit |",
+        "| --- | --- | --- |",
+    ]
+    for var in variables().values():
+        lines.append(f"| {_cell(var.variable)} | `{var.series}` | {_cell(var.unit)} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

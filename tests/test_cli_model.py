@@ -140,7 +140,9 @@ def _check_csv(text: str) -> None:
     assert [int(r[0]) for r in rows[1:]] == list(result.years)
     for j, name in enumerate(SERIES, start=1):
         column = [float(r[j]) if r[j] else math.nan for r in rows[1:]]
-        np.testing.assert_array_equal(column, result.series[name], err_msg=name)
+        # CSV numbers carry 12 significant digits: equal to 5e-12 relative.
+        np.testing.assert_allclose(column, result.series[name], rtol=5e-12, atol=0,
+                                   err_msg=name)
 
 
 def test_compute_csv_file(tmp_path):

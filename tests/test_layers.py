@@ -65,8 +65,15 @@ ANALYSIS_COMMANDS = [
 ]
 
 
+SWEEP_ARGV = ["sweep", "--grid", "lithium_price=8000:9000:2", "--output", "pack_cost@2030",
+              "--json"]
+EXPORT_COMMANDS = [["export", "--iamc", "-"], ["export", "--json", "-"], ["export", "--csv", "-"],
+                   SWEEP_ARGV]
+
+
 @pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
-                                  ["compute"], ["compute", "--csv", "-"], *ANALYSIS_COMMANDS])
+                                  ["compute"], ["compute", "--csv", "-"], *ANALYSIS_COMMANDS,
+                                  *EXPORT_COMMANDS])
 def test_headless_commands_pull_in_no_qt(argv):
     code = (
         "import contextlib, io\n"
@@ -82,7 +89,8 @@ def test_headless_commands_pull_in_no_qt(argv):
 
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"],
-                                  *ANALYSIS_COMMANDS[1::2]])
+                                  *ANALYSIS_COMMANDS[1::2], ["export", "--iamc", "-"],
+                                  SWEEP_ARGV])
 def test_entry_point_imports_no_qt(argv):
     # -X importtime writes one stderr line per imported module: the real '-m' path.
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],
@@ -92,6 +100,19 @@ def test_entry_point_imports_no_qt(argv):
                 if line.startswith("import time:")}
     assert "evexplorer.cli" in imported and "numpy" in imported
     assert not {m for m in imported if m.split(".")[0] in QT}
+
+
+@pytest.mark.parametrize("argv", [["export", "--xlsx"], [*SWEEP_ARGV[:-1], "--xlsx"]])
+def test_workbook_exports_pull_in_no_qt(argv, tmp_path):
+    # Writing a workbook loads openpyxl, and nothing of Qt.
+    target = tmp_path / "out.xlsx"
+    code = (
+        "from evexplorer.cli import main\n"
+        f"assert main({[*argv, str(target)]!r}) == 0\n"
+    )
+    modules = _modules_after(code)
+    assert "openpyxl" in modules and target.exists()
+    assert not modules & set(QT), modules & set(QT)
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:

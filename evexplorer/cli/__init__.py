@@ -10,6 +10,9 @@
     evexplorer explain FILE [--against FILE] --output NAME --year Y [--json]
     evexplorer seek [FILE] [--set ...] --lever NAME --output NAME --year Y --target VALUE [--json]
     evexplorer targets [FILE] [--set ...] [--target "OUTPUT<=VALUE@YEAR" ...] [--json]
+    evexplorer export [FILE] [--set ...] (--xlsx OUT | --csv OUT | --iamc OUT | --json OUT)
+    evexplorer sweep [FILE] [--set ...] --grid NAME=START:STOP:N ... --output NAME@YEAR ...
+                     (--csv OUT | --xlsx OUT | --json)
 
 Each group of headless commands lives in its own module of this package
 (listed in :data:`COMMAND_MODULES`); each module names its commands in
@@ -34,7 +37,11 @@ from .._version import MODEL_VERSION, __version__
 from ._base import EXIT_BAD_INPUT, EXIT_FILE_ERROR, CommandError, Parser, parse_overrides
 
 #: Modules of this package that define headless commands, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("model", "explain")
+COMMAND_MODULES: tuple[str, ...] = (
+    "model",
+    "explain",
+    "export",
+)
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FILE_ERROR", "HEADLESS_COMMANDS", "CommandError", "gui_main",
            "main", "parse_overrides", "run_headless"]
