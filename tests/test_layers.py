@@ -52,7 +52,9 @@ def test_package_import_and_lazy_evaluate_pull_in_no_qt():
 
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
-                                  ["compute"], ["compute", "--csv", "-"]])
+                                  ["compute"], ["compute", "--csv", "-"],
+                                  ["uncertainty", "--samples", "50", "--json"],
+                                  ["sensitivity", "--output", "pack_cost", "--year", "2030"]])
 def test_headless_commands_pull_in_no_qt(argv):
     code = (
         "import contextlib, io\n"
@@ -67,7 +69,8 @@ def test_headless_commands_pull_in_no_qt(argv):
     assert "evexplorer" in modules
 
 
-@pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"]])
+@pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"],
+                                  ["uncertainty", "--samples", "50", "--json"]])
 def test_entry_point_imports_no_qt(argv):
     # -X importtime writes one stderr line per imported module: the real '-m' path.
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],

@@ -6,6 +6,8 @@
     evexplorer params [--json]             list every lever
     evexplorer compute [FILE] [--set NAME=VALUE ...] [--save FILE] [--json | --csv FILE]
     evexplorer info FILE                   describe a scenario file
+    evexplorer uncertainty [FILE] [--vary NAME=LOW:HIGH[:DIST] ...] [--json | --csv FILE]
+    evexplorer sensitivity [FILE] --output NAME [--year Y] [--method tornado|sobol] [--json]
 
 Each group of headless commands lives in its own module of this package
 (listed in :data:`COMMAND_MODULES`); each module names its commands in
@@ -30,7 +32,7 @@ from .._version import MODEL_VERSION, __version__
 from ._base import EXIT_BAD_INPUT, EXIT_FILE_ERROR, CommandError, Parser, parse_overrides
 
 #: Modules of this package that define headless commands, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("model",)
+COMMAND_MODULES: tuple[str, ...] = ("model", "uncertainty")
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FILE_ERROR", "HEADLESS_COMMANDS", "CommandError", "gui_main",
            "main", "parse_overrides", "run_headless"]

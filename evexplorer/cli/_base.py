@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 #: Exit status for bad input (unknown names, values out of range, bad syntax).
@@ -47,3 +49,21 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
                                f"got {item!r}")
         values[name] = registry.get(name).parse(text)
     return values
+
+
+def open_document(path: Path) -> Any:
+    """Open a scenario file, printing its warnings as notes on stderr."""
+    from .. import scenario
+
+    document = scenario.open_scenario(path)
+    for warning in document.warnings:
+        print(f"evexplorer: note: {warning}", file=sys.stderr)
+    return document
+
+
+def scenario_parameters(path: Path | None, overrides: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+    """The opened file (or None) and its levers with the ``--set`` overrides applied."""
+    document = None if path is None else open_document(path)
+    params: dict[str, Any] = {} if document is None else dict(document.parameters)
+    params.update(parse_overrides(overrides))
+    return document, params

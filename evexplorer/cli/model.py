@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._base import EXIT_FILE_ERROR, CommandError, add_set_option, parse_overrides
+from ._base import EXIT_FILE_ERROR, CommandError, add_set_option, scenario_parameters
 
 COMMANDS = ("params", "compute", "info")
 
@@ -112,16 +112,7 @@ def _compute(args: argparse.Namespace) -> None:
     from ..export import tabular
     from ..model import evaluate
 
-    params: dict[str, Any] = {}
-    document = None
-    if args.file is not None:
-        from .. import scenario
-
-        document = scenario.open_scenario(args.file)
-        for warning in document.warnings:
-            print(f"evexplorer: note: {warning}", file=sys.stderr)
-        params.update(document.parameters)
-    params.update(parse_overrides(args.overrides))
+    document, params = scenario_parameters(args.file, args.overrides)
     results = evaluate(params)
     if args.save is not None:
         from .. import scenario
