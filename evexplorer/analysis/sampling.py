@@ -38,12 +38,18 @@ import math
 import zlib
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 from ..model import registry
-from .uncertainty import LeverUncertainty, UncertaintySpec, correlation_blocks
+from .uncertainty import (
+    LOGNORMAL_BOUND_PERCENTILES,
+    LeverUncertainty,
+    UncertaintySpec,
+    correlation_blocks,
+)
 
 #: Sampling designs: Latin hypercube, scrambled Sobol' and plain Monte Carlo.
 METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
@@ -53,8 +59,8 @@ DEFAULT_METHOD = "sobol"
 DEFAULT_SAMPLES = 1000
 #: Design points are kept this far inside (0, 1), so that normal scores stay finite.
 _EDGE = 2.0**-53
-#: Standard normal quantile of the lognormal's ``high`` bound (its 95th percentile).
-Z95 = 1.6448536269514722
+#: Standard normal quantile of a lognormal spread's ``high`` bound (its 95th percentile).
+Z95 = NormalDist().inv_cdf(LOGNORMAL_BOUND_PERCENTILES[1] / 100.0)
 
 
 def _stream(seed: int, name: str) -> np.random.Generator:
@@ -202,8 +208,8 @@ def _loguniform(lo: float, mode: float, hi: float):
     log_lo, width = math.log(lo), math.log(hi / lo)
 
     def cdf(t):
-        with np.errstate(divide="ignore"):
-            return np.clip((np.log(t) - log_lo) / width, 0.0, 1.0)
+        with np.errstate(divide="ignore"):  # factors of 0 or below: probability 0
+            return np.clip((np.log(np.maximum(t, 0.0)) - log_lo) / width, 0.0, 1.0)
 
     def ppf(p):
         return np.exp(log_lo + p * width)
@@ -238,8 +244,8 @@ def _lognormal(lo: float, mode: float, hi: float):
     sigma = (math.log(hi) - math.log(lo)) / (2.0 * Z95)
 
     def cdf(t):
-        with np.errstate(divide="ignore"):
-            return ndtr((np.log(t) - mu) / sigma)
+        with np.errstate(divide="ignore"):  # factors of 0 or below: probability 0
+            return ndtr((np.log(np.maximum(t, 0.0)) - mu) / sigma)
 
     def ppf(p):
         return np.exp(mu + sigma * ndtri(p))
