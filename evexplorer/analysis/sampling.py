@@ -191,12 +191,14 @@ def correlated_design(spec: UncertaintySpec, n: int, method: str = DEFAULT_METHO
 
 
 # ---------------------------------------------------------------------------------------------
-# Distributions of a spread, in spread space: factors (relative) or offsets (absolute)
+# Distributions of a spread, in spread space: factors (relative) or offsets (absolute).
+# Each gives its distribution function for one number (the truncation limits) and its
+# inverse for an array (the design's column).
 
 
 def _uniform(lo: float, mode: float, hi: float):
-    def cdf(t):
-        return np.clip((t - lo) / (hi - lo), 0.0, 1.0)
+    def cdf(t: float) -> float:
+        return min(max((t - lo) / (hi - lo), 0.0), 1.0)
 
     def ppf(p):
         return lo + p * (hi - lo)
@@ -207,9 +209,10 @@ def _uniform(lo: float, mode: float, hi: float):
 def _loguniform(lo: float, mode: float, hi: float):
     log_lo, width = math.log(lo), math.log(hi / lo)
 
-    def cdf(t):
-        with np.errstate(divide="ignore"):  # factors of 0 or below: probability 0
-            return np.clip((np.log(np.maximum(t, 0.0)) - log_lo) / width, 0.0, 1.0)
+    def cdf(t: float) -> float:
+        if t <= 0:  # factors of 0 or below have probability 0
+            return 0.0
+        return min(max((math.log(t) - log_lo) / width, 0.0), 1.0)
 
     def ppf(p):
         return np.exp(log_lo + p * width)
@@ -221,12 +224,14 @@ def _triangular(lo: float, mode: float, hi: float):
     width = hi - lo
     at_mode = (mode - lo) / width
 
-    def cdf(t):
-        t = np.clip(t, lo, hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rising = (t - lo) ** 2 / (width * (mode - lo))
-            falling = 1.0 - (hi - t) ** 2 / (width * (hi - mode))
-        return np.where(t <= mode, np.nan_to_num(rising), np.nan_to_num(falling, nan=1.0))
+    def cdf(t: float) -> float:
+        if t <= lo:
+            return 0.0
+        if t >= hi:
+            return 1.0
+        if t <= mode:
+            return (t - lo) ** 2 / (width * (mode - lo))
+        return 1.0 - (hi - t) ** 2 / (width * (hi - mode))
 
     def ppf(p):
         p = np.asarray(p, dtype=float)
@@ -238,14 +243,15 @@ def _triangular(lo: float, mode: float, hi: float):
 
 
 def _lognormal(lo: float, mode: float, hi: float):
-    from scipy.special import ndtr, ndtri
+    from scipy.special import ndtri
 
     mu = 0.5 * (math.log(lo) + math.log(hi))
     sigma = (math.log(hi) - math.log(lo)) / (2.0 * Z95)
 
-    def cdf(t):
-        with np.errstate(divide="ignore"):  # factors of 0 or below: probability 0
-            return ndtr((np.log(np.maximum(t, 0.0)) - mu) / sigma)
+    def cdf(t: float) -> float:
+        if t <= 0:  # factors of 0 or below have probability 0
+            return 0.0
+        return 0.5 * math.erfc(-(math.log(t) - mu) / (sigma * math.sqrt(2.0)))
 
     def ppf(p):
         return np.exp(mu + sigma * ndtri(p))
@@ -301,7 +307,7 @@ def lever_values(name: str, uncertainty: LeverUncertainty, value: float,
         limits = sorted((lo / value, hi / value))
     else:
         limits = [lo - value, hi - value]
-    p_lo, p_hi = (float(cdf(np.float64(limit))) for limit in limits)
+    p_lo, p_hi = cdf(limits[0]), cdf(limits[1])
     spread = ppf(p_lo + u * (p_hi - p_lo))
     x = value * spread if uncertainty.spread == "relative" else value + spread
     if whole:
