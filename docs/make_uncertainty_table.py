@@ -15,8 +15,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
+for _path in (HERE.parent, HERE):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from docgen import update  # noqa: E402
 
 from evexplorer.analysis.uncertainty import load_defaults  # noqa: E402
 from evexplorer.model import PARAMETERS  # noqa: E402
@@ -77,18 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if the table in docs/uncertainty.md is out of date")
     args = parser.parse_args(argv)
-    current = PAGE.read_text(encoding="utf-8")
-    text = render(current)
-    if args.check:
-        if current != text:
-            print(f"{PAGE} is out of date; run python docs/make_uncertainty_table.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        PAGE.write_text(text, encoding="utf-8")
-        print(f"wrote {PAGE}")
-    return 0
+    text = render(PAGE.read_text(encoding="utf-8"))
+    return update(PAGE, text, args.check, "python docs/make_uncertainty_table.py")
 
 
 if __name__ == "__main__":

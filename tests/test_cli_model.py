@@ -10,28 +10,13 @@ import io
 import json
 import math
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import ok, run
 
 from evexplorer._version import MODEL_VERSION
 from evexplorer.model import GROUPS, PARAMETERS, SCALARS, SERIES, evaluate
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "evexplorer", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
-
-
-def ok(*args: str) -> subprocess.CompletedProcess:
-    out = run(*args)
-    assert out.returncode == 0, out.stderr
-    assert "Traceback" not in out.stderr
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -9,33 +9,17 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from cli_helpers import ok, run
 
 from evexplorer._version import MODEL_VERSION
 from evexplorer.analysis import uncertainty as U
 from evexplorer.analysis.bands import compute_bands
 from evexplorer.analysis.uncertainty import LeverUncertainty, UncertaintySpec
 from evexplorer.model import PARAMETERS, SERIES, evaluate, registry
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "evexplorer", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300)
-
-
-def ok(*args: str) -> subprocess.CompletedProcess:
-    out = run(*args)
-    assert out.returncode == 0, out.stderr
-    assert "Traceback" not in out.stderr
-    return out
 
 
 def bad(status: int, *args: str) -> str:

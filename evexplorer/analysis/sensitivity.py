@@ -149,26 +149,37 @@ class TornadoBar:
 
 
 @dataclass(frozen=True)
-class Tornado:
-    """The levers that move an output most, one at a time.
+class OutputAnalysis:
+    """What an analysis of one output is about.
 
     Attributes
     ----------
     output : str
-        The output.
+        The output: a series or a scalar.
     year : int or None
-        Its year; None for a scalar.
+        Its year; None for a scalar, which covers the whole run.
     unit : str
         Its unit.
+    """
+
+    output: str
+    year: int | None
+    unit: str
+
+
+@dataclass(frozen=True)
+class Tornado(OutputAnalysis):
+    """The levers that move an output most, one at a time (and the fields of
+    :class:`OutputAnalysis`).
+
+    Attributes
+    ----------
     value : float
         The output at the scenario's values; NaN for never [unit].
     bars : tuple of TornadoBar
         Every uncertain lever, largest swing first (ties in registry order).
     """
 
-    output: str
-    year: int | None
-    unit: str
     value: float
     bars: tuple[TornadoBar, ...]
 
@@ -413,17 +424,11 @@ def _design_rows(a: np.ndarray, b: np.ndarray, start: int, stop: int) -> np.ndar
 
 
 @dataclass(frozen=True)
-class SobolAnalysis:
-    """Sobol indices of one model output.
+class SobolAnalysis(OutputAnalysis):
+    """Sobol indices of one model output (and the fields of :class:`OutputAnalysis`).
 
     Attributes
     ----------
-    output : str
-        The output.
-    year : int or None
-        Its year; None for a scalar.
-    unit : str
-        Its unit.
     indices : SobolIndices
         Indices of every uncertain lever (``indices.names``).
     ignored_correlations : tuple of Correlation
@@ -433,9 +438,6 @@ class SobolAnalysis:
         the run) if any run never reached it; otherwise None.
     """
 
-    output: str
-    year: int | None
-    unit: str
     indices: SobolIndices
     ignored_correlations: tuple[Correlation, ...]
     never_as: float | None
