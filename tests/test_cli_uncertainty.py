@@ -32,19 +32,35 @@ def bad(status: int, *args: str) -> str:
     return lines[0]
 
 
+def headless(capsys, *args: str) -> tuple[int, str, str]:
+    """Run a command in this process (the entry point's handler); return status and output."""
+    from evexplorer.cli import run_headless
+
+    status = run_headless(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+VARIED = ("uncertainty", "--set", "lithium_price=20000",
+          "--vary", "lithium_price=8,000:40,000:loguniform", "--vary", "demand_growth=15:35",
+          "--vary", "learning_rate=14:24:triangular",
+          "--correlate", "lithium_price,demand_growth=0.4", "--samples", "500", "--seed", "7",
+          "--json")
+
+
+@pytest.fixture(scope="module")
+def varied_stdout():
+    return ok(*VARIED).stdout
+
+
 @pytest.fixture(scope="module")
 def default_json():
     return json.loads(ok("uncertainty", "--json").stdout)
 
 
 @pytest.fixture(scope="module")
-def varied_json():
-    return json.loads(ok("uncertainty", "--set", "lithium_price=20000",
-                         "--vary", "lithium_price=8,000:40,000:loguniform",
-                         "--vary", "demand_growth=15:35",
-                         "--vary", "learning_rate=14:24:triangular",
-                         "--correlate", "lithium_price,demand_growth=0.4",
-                         "--samples", "500", "--seed", "7", "--json").stdout)
+def varied_json(varied_stdout):
+    return json.loads(varied_stdout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,9 +125,8 @@ def test_vary_makes_exactly_the_given_levers_uncertain(varied_json):
                                rtol=1e-12)
 
 
-def test_same_command_same_numbers():
-    args = ("uncertainty", "--vary", "lithium_price=8000:40000", "--samples", "200", "--json")
-    assert ok(*args).stdout == ok(*args).stdout
+def test_same_command_same_numbers_in_another_process(varied_stdout):
+    assert ok(*VARIED).stdout == varied_stdout
 
 
 def test_uncertainty_csv_one_row_per_series_and_percentile(tmp_path):
@@ -128,12 +143,18 @@ def test_uncertainty_csv_one_row_per_series_and_percentile(tmp_path):
                 digits = re.sub(r"e[-+]\d+$", "", cell).replace("-", "").replace(".", "")
                 assert len(digits.lstrip("0")) <= 12, cell
                 float(cell)
-    stdout = ok("uncertainty", "--samples", "300", "--csv", "-").stdout
-    assert stdout == path.read_text(encoding="utf-8")
 
 
-def test_uncertainty_table_shows_units_percentiles_and_never():
-    text = ok("uncertainty", "--samples", "400").stdout
+def test_uncertainty_csv_to_stdout(tmp_path, capsys):
+    path = tmp_path / "bands.csv"
+    assert headless(capsys, "uncertainty", "--samples", "300", "--csv", str(path))[0] == 0
+    status, stdout, _ = headless(capsys, "uncertainty", "--samples", "300", "--csv", "-")
+    assert status == 0 and stdout == path.read_text(encoding="utf-8")
+
+
+def test_uncertainty_table_shows_units_percentiles_and_never(capsys):
+    status, text, _ = headless(capsys, "uncertainty", "--samples", "400")
+    assert status == 0
     assert "pack_cost" in text and "USD/kWh" in text and "P90" in text
     assert re.search(r"cost_parity_year: P10 \d{4}(\.\d)?, P50 .*\[year\]", text)
     assert "lithium_price" in text and "USD/t LCE" in text
@@ -187,10 +208,12 @@ def test_sobol_json_contract_sorting_and_the_note_on_correlations():
     assert "nickel_price ~ cobalt_price (0.5) were ignored" in out.stderr
 
 
-def test_sobol_table_is_readable():
-    text = ok("sensitivity", "--output", "ev_price_premium", "--year", "2030", "--method",
-              "sobol", "--samples", "128", "--vary", "ice_vehicle_price=27000:33000",
-              "--vary", "ev_nonbattery_price=22050:26950").stdout
+def test_sobol_table_is_readable(capsys):
+    status, text, _ = headless(capsys, "sensitivity", "--output", "ev_price_premium", "--year",
+                               "2030", "--method", "sobol", "--samples", "128", "--vary",
+                               "ice_vehicle_price=27000:33000", "--vary",
+                               "ev_nonbattery_price=22050:26950")
+    assert status == 0
     assert "Sobol indices of ev_price_premium in 2030 [USD]" in text
     assert re.search(r"ice_vehicle_price\s+0\.\d{3} \(", text)
 
@@ -248,12 +271,9 @@ def test_bad_input_exits_2_with_one_line(args, message):
 ])
 def test_more_bad_input_exits_2_with_one_line(args, message, capsys):
     # The same handler as the entry point, in this process (each case ~0.4 s less).
-    from evexplorer.cli import run_headless
-
-    status = run_headless(list(args))
-    out = capsys.readouterr()
-    assert status == 2 and out.out == ""
-    lines = out.err.strip().splitlines()
+    status, out, err = headless(capsys, *args)
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("evexplorer: error: ")
     assert message in lines[0]
 
@@ -262,8 +282,13 @@ def test_unreadable_file_exits_1(tmp_path):
     junk = tmp_path / "junk.evx"
     junk.write_bytes(b"not an HDF5 file")
     assert "not an HDF5 file" in bad(1, "uncertainty", str(junk))
+
+
+def test_unwritable_csv_exits_1(tmp_path, capsys):
     target = tmp_path / "missing-folder" / "bands.csv"
-    assert "bands.csv" in bad(1, "uncertainty", "--samples", "10", "--csv", str(target))
+    status, out, err = headless(capsys, "uncertainty", "--samples", "10", "--csv", str(target))
+    assert status == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("evexplorer: error: ") and "bands.csv" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,14 +307,11 @@ def test_a_file_gives_its_levers(tmp_path):
 
 def _headless(monkeypatch, capsys, record, *args):
     from evexplorer import scenario
-    from evexplorer.cli import run_headless
 
     document = SimpleNamespace(parameters={"lithium_price": 20_000}, warnings=(),
                                uncertainty=record)
     monkeypatch.setattr(scenario, "open_scenario", lambda path: document)
-    status = run_headless(["uncertainty", "stored.evx", *args])
-    out = capsys.readouterr()
-    return status, out.out, out.err
+    return headless(capsys, "uncertainty", "stored.evx", *args)
 
 
 def test_the_files_stored_uncertainty_is_used_unless_vary_replaces_it(monkeypatch, capsys):
