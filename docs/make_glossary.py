@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
+for _path in (HERE.parent, HERE):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from docgen import update  # noqa: E402
 
 from evexplorer.model import GROUPS, PARAMETERS, SCALARS, SERIES  # noqa: E402
 
@@ -97,18 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if docs/glossary.md differs from the registries")
     args = parser.parse_args(argv)
-    text = render()
-    current = GLOSSARY.read_text(encoding="utf-8") if GLOSSARY.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{GLOSSARY} is out of date; run python docs/make_glossary.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        GLOSSARY.write_text(text, encoding="utf-8")
-        print(f"wrote {GLOSSARY}")
-    return 0
+    return update(GLOSSARY, render(), args.check, "python docs/make_glossary.py")
 
 
 if __name__ == "__main__":

@@ -67,13 +67,15 @@ ANALYSIS_COMMANDS = [
 
 SWEEP_ARGV = ["sweep", "--grid", "lithium_price=8000:9000:2", "--output", "pack_cost@2030",
               "--json"]
+UNCERTAINTY_COMMANDS = [["uncertainty", "--samples", "50", "--json"],
+                        ["sensitivity", "--output", "pack_cost", "--year", "2030"]]
 EXPORT_COMMANDS = [["export", "--iamc", "-"], ["export", "--json", "-"], ["export", "--csv", "-"],
                    SWEEP_ARGV]
 
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
                                   ["compute"], ["compute", "--csv", "-"], *ANALYSIS_COMMANDS,
-                                  *EXPORT_COMMANDS])
+                                  *EXPORT_COMMANDS, *UNCERTAINTY_COMMANDS])
 def test_headless_commands_pull_in_no_qt(argv):
     code = (
         "import contextlib, io\n"
@@ -90,7 +92,7 @@ def test_headless_commands_pull_in_no_qt(argv):
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"],
                                   *ANALYSIS_COMMANDS[1::2], ["export", "--iamc", "-"],
-                                  SWEEP_ARGV])
+                                  SWEEP_ARGV, UNCERTAINTY_COMMANDS[0]])
 def test_entry_point_imports_no_qt(argv):
     # -X importtime writes one stderr line per imported module: the real '-m' path.
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],

@@ -13,6 +13,8 @@
     evexplorer export [FILE] [--set ...] (--xlsx OUT | --csv OUT | --iamc OUT | --json OUT)
     evexplorer sweep [FILE] [--set ...] --grid NAME=START:STOP:N ... --output NAME@YEAR ...
                      (--csv OUT | --xlsx OUT | --json)
+    evexplorer uncertainty [FILE] [--vary NAME=LOW:HIGH[:DIST] ...] [--json | --csv FILE]
+    evexplorer sensitivity [FILE] --output NAME [--year Y] [--method tornado|sobol] [--json]
 
 Each group of headless commands lives in its own module of this package
 (listed in :data:`COMMAND_MODULES`); each module names its commands in
@@ -39,6 +41,7 @@ from ._base import EXIT_BAD_INPUT, EXIT_FILE_ERROR, CommandError, Parser, parse_
 #: Modules of this package that define headless commands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
     "model",
+    "uncertainty",
     "explain",
     "export",
 )
