@@ -207,4 +207,4 @@ def test_params_bad_option():
 def test_compute_csv_unwritable_is_a_file_error(tmp_path):
     line = _one_line_error(run("compute", "--csv", str(tmp_path / "missing" / "x.csv")),
                            status=1)
-    assert "cannot write" in line
+    assert "Cannot write 'x.csv': the folder" in line and line.endswith("does not exist.")

@@ -164,10 +164,13 @@ def test_a_default_scenario_file_is_at_most_64_kib(tmp_path):
     assert longest.stat().st_size <= 64 * 1024
 
 
-def test_the_file_is_written_with_the_earliest_objects(tmp_path):
+def test_the_file_is_written_with_hdf5_1_8_objects(tmp_path):
     raw = save_default(tmp_path / "s.evx").read_bytes()
     assert raw[:8] == fmt.HDF5_SIGNATURE
-    assert raw[8] == 0  # superblock version 0: what libver=("earliest", "v110") produces
+    assert raw[8] == 2  # superblock version 2: what libver=("v108", "v110") produces
+    with h5py.File(tmp_path / "s.evx", "r") as f:
+        assert f.id.get_create_plist().get_version()[0] == 2
+        assert h5py.h5o.get_info(f.id).hdr.version == 2  # the header that allows dense attributes
 
 
 @pytest.mark.skipif(shutil.which("h5dump") is None, reason="h5dump (Debian hdf5-tools) missing")
@@ -227,14 +230,18 @@ def _tree(title: str):
 # -- the specification ----------------------------------------------------------------------------
 
 
-def _doc_python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+def doc_python_block(title: str) -> str:
+    """The Python example of the specification whose first line is ``# title``."""
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    found = [b for b in blocks if b.startswith(f"# {title}\n")]
+    assert len(found) == 1, title
+    return found[0]
 
 
 def test_the_documented_plain_h5py_reader_reads_a_saved_file(tmp_path):
     path = save_default(tmp_path / "s.evx", lithium_price=42_000, chemistry_mix="LFP")
     namespace = {"path": str(path)}
-    exec(_doc_python_blocks()[0], namespace)
+    exec(doc_python_block("Read a scenario with plain h5py"), namespace)
     assert namespace["title"] == "Test scenario"
     assert namespace["levers"]["lithium_price"] == (42_000.0, "USD/t LCE")
     assert namespace["levers"]["chemistry_mix"][0]["LFP"] == 1.0
@@ -247,7 +254,7 @@ def test_the_documented_plain_h5py_reader_reads_a_saved_file(tmp_path):
 def test_the_documented_checksum_matches_ours(tmp_path, name):
     path = save_default(tmp_path / "s.evx", mode_shift=20) if name == "fresh" else ARCHIVE / name
     namespace = {"path": str(path)}
-    exec(_doc_python_blocks()[1], namespace)
+    exec(doc_python_block("The checksum, with plain h5py and NumPy"), namespace)
     assert namespace["checksum_ok"] is True
     with h5py.File(path, "r+") if name == "fresh" else h5py.File(path, "r") as f:
         if name == "fresh":
@@ -361,22 +368,31 @@ def test_compare_with_model_is_silent_when_equal_and_names_differences(tmp_path)
     assert "2025-2050" in compare_with_model(doc, shorter)
 
 
-def test_saving_refuses_batches_mismatched_results_and_overlong_text(tmp_path):
-    results = evaluate({"lithium_price": np.array([10_000.0, 20_000.0])})
-    with pytest.raises(ValueError, match="batch"):
-        save_scenario(tmp_path / "b.evx", {}, results)
-    with pytest.raises(ValueError, match="other lever settings"):
-        save_scenario(tmp_path / "m.evx", {"lithium_price": 12_000}, evaluate())
-    with pytest.raises(ScenarioFileError, match="too long") as info:
-        save_scenario(tmp_path / "t.evx", {}, None, notes="x" * fmt.MAX_STRING_BYTES)
-    assert info.value.code == "text-too-long"
-    with pytest.raises(ScenarioFileError, match="NUL"):
-        save_scenario(tmp_path / "t.evx", {}, None, title="a\0b")
+@pytest.mark.parametrize(("kwargs", "code", "words"), [
+    ({"results": evaluate({"lithium_price": np.array([10_000.0, 20_000.0])})}, "bad-value",
+     "these results are a batch of 2 samples"),
+    ({"parameters": {"lithium_price": 12_000}, "results": evaluate()}, "bad-value",
+     "computed for other lever settings (lithium_price differs)"),
+    ({"notes": "x" * fmt.MAX_STRING_BYTES}, "text-too-long",
+     "The notes is too long to save (65,536 bytes; at most 65,535 bytes of text)."),
+    ({"title": "a\0b"}, "bad-text", "The title contains a NUL character"),
+    ({"author": "\ud800"}, "bad-text", "The author contains characters that are not valid"),
+    ({"notes": 42}, "bad-text", "The notes must be text, not int."),
+    ({"parameters": {"lithium_prise": 1}}, "bad-value",
+     "Unknown lever 'lithium_prise'; did you mean lithium_price"),
+    ({"parameters": {"lithium_price": 1}}, "bad-value", "3,000 to 150,000 USD/t LCE"),
+    ({"created": "yesterday"}, "bad-value", "The creation time must be an ISO 8601 time"),
+    ({"results": object()}, "internal", "EV Explorer could not gather what to save"),
+], ids=["batch", "other-levers", "too-long", "nul", "surrogate", "not-text", "unknown-lever",
+        "out-of-range", "bad-time", "not-results"])
+def test_every_refusal_to_save_is_one_scenario_file_error(tmp_path, kwargs, code, words):
+    args = {"parameters": {}, "results": None, **kwargs}
+    with pytest.raises(ScenarioFileError) as info:
+        save_scenario(tmp_path / "s.evx", args.pop("parameters"), args.pop("results"), **args)
+    message = str(info.value)
+    assert info.value.code == code and words in message, message
+    assert "\n" not in message and message[0].isupper() and message.endswith((".", "?"))
     assert not list(tmp_path.iterdir())
-    from evexplorer.model import ParameterError
-
-    with pytest.raises(ParameterError, match="lithium_prise"):
-        save_scenario(tmp_path / "u.evx", {"lithium_prise": 1}, None)
 
 
 def test_importing_the_package_is_light():

@@ -19,8 +19,19 @@ import numpy as np
 
 from evexplorer.scenario.tree import Node, Tree
 
-#: The reproducer files of HDF5 CVEs, beside the repository (CI clones next to ``shared/``).
-MALFORMED = Path(__file__).resolve().parents[2] / "shared" / "hdf5-malformed"
+
+def _malformed_corpus() -> Path:
+    """The reproducer files of HDF5 CVEs: ``shared/hdf5-malformed`` beside the repository (CI
+    clones next to ``shared/``) or beside the folder of checkouts that holds it."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[2:4]:
+        candidate = parent / "shared" / "hdf5-malformed"
+        if candidate.is_dir():
+            return candidate
+    return here.parents[2] / "shared" / "hdf5-malformed"
+
+
+MALFORMED = _malformed_corpus()
 ARCHIVE = Path(__file__).resolve().parent / "data" / "scenarios"
 
 
@@ -50,8 +61,8 @@ def fixed_text(value: str) -> np.ndarray:
 
 
 def replace_dataset(f: h5py.File, path: str, data, unit: str | None = None, **kwargs) -> None:
-    """Replace the dataset at ``path``, keeping (or setting) its ``unit`` attribute."""
-    if unit is None and path in f:
+    """Replace the dataset at ``path``, keeping (or setting) its ``unit`` attribute, if any."""
+    if unit is None and path in f and "unit" in f[path].attrs:
         unit = f[path].attrs["unit"].decode("utf-8")
     if path in f:
         del f[path]
@@ -63,38 +74,38 @@ def replace_dataset(f: h5py.File, path: str, data, unit: str | None = None, **kw
 # -- parsers for the child process ----------------------------------------------------------------
 
 
-def crash_parser(path: str) -> Tree:
+def crash_parser(data: bytes) -> Tree:
     """Die of a segmentation fault, as libhdf5 does on some malformed files."""
     os.kill(os.getpid(), signal.SIGSEGV)
     time.sleep(10)
     raise AssertionError("still alive")
 
 
-def abort_parser(path: str) -> Tree:
+def abort_parser(data: bytes) -> Tree:
     """Abort after a message on standard error, as libhdf5 does when an assertion fails."""
     os.write(2, b"H5Odtype.c:123: H5O__dtype_decode_helper: Assertion `0' failed.\n")
     os.abort()
 
 
-def hang_parser(path: str) -> Tree:
+def hang_parser(data: bytes) -> Tree:
     """Never return, like libhdf5 looping over a cyclic structure."""
     while True:
         time.sleep(1)
 
 
-def hungry_parser(path: str) -> Tree:
+def hungry_parser(data: bytes) -> Tree:
     """Allocate without bound, like a decompression bomb."""
     hoard = []
     while True:
         hoard.append(bytearray(64 << 20))
 
 
-def exit_parser(path: str) -> Tree:
+def exit_parser(data: bytes) -> Tree:
     """Leave with a non-zero status and no reply."""
     os._exit(3)
 
 
-def state_parser(path: str) -> Tree:
+def state_parser(data: bytes) -> Tree:
     """Report the child's environment, plugin search path and memory limit."""
     import resource
 

@@ -21,14 +21,18 @@ Each group of headless commands lives in its own module of this package
 ``COMMANDS`` and adds them with ``register(subparsers)``, setting a
 ``handler`` default. Command modules import nothing heavy at module level, so
 building the parser stays cheap, and headless commands never import Qt.
-Errors are one line on stderr and exit status 2 (bad input) or 1 (a file that
-cannot be read or written).
+Errors are one line on stderr and exit status 2 (bad input: also a mistyped
+command, with the closest ones) or 1 (a file that cannot be read or written,
+or no display for the window); never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -45,9 +49,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "explain",
     "export",
 )
+#: What a mistyped command looks like (a file name has a dot or a slash).
+_COMMAND_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FILE_ERROR", "HEADLESS_COMMANDS", "CommandError", "gui_main",
-           "main", "parse_overrides", "run_headless"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FILE_ERROR", "HEADLESS_COMMANDS", "CommandError",
+           "display_available", "gui_main", "main", "parse_overrides", "run_headless"]
 
 
 @cache
@@ -93,6 +99,7 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 def run_headless(argv: Sequence[str]) -> int:
     """Run a headless command; return the exit status."""
+    from .._atomic import WriteError
     from ..model import ParameterError
     from ..scenario import ScenarioFileError
 
@@ -107,8 +114,14 @@ def run_headless(argv: Sequence[str]) -> int:
         # The reader of stdout went away (e.g. '| head'): not an error of ours.
         sys.stderr.close()
         return 0
-    except ScenarioFileError as exc:
+    except (ScenarioFileError, WriteError) as exc:
         return _fail(str(exc), EXIT_FILE_ERROR)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a defect of ours: still one line, never a traceback
+        detail = " ".join(str(exc).split())[:200]
+        return _fail(f"EV Explorer failed unexpectedly ({type(exc).__name__}"
+                     f"{': ' + detail if detail else ''}); please report this.", EXIT_FILE_ERROR)
     return 0
 
 
@@ -126,12 +139,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in headless_commands():
         return run_headless(argv)
     try:
+        _check_not_a_mistyped_command(argv)
         args = _gui_parser().parse_args(argv)
+        if args.file is not None and not os.path.lexists(args.file):
+            raise CommandError(f"The file '{args.file}' does not exist.", EXIT_FILE_ERROR)
+        if args.screenshot is None and not args.self_test and not display_available():
+            raise CommandError(
+                "no display is available for the window (neither DISPLAY nor WAYLAND_DISPLAY "
+                "is set); use 'evexplorer compute' for the results, or 'evexplorer "
+                "--screenshot PNG' to render the window to an image.", EXIT_FILE_ERROR)
     except CommandError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return _fail(str(exc), exc.status)
     from ..app import run
 
     return run(file=args.file, screenshot=args.screenshot, self_test=args.self_test)
+
+
+def _check_not_a_mistyped_command(argv: Sequence[str]) -> None:
+    """Refuse a first word that is neither a command nor an existing file, naming close ones."""
+    if not argv or not _COMMAND_LIKE.fullmatch(argv[0]) or os.path.lexists(argv[0]):
+        return
+    commands = headless_commands()
+    close = difflib.get_close_matches(argv[0], commands, n=3, cutoff=0.6)
+    hint = (f"did you mean {' or '.join(close)}?" if close
+            else f"the commands are {', '.join(commands)}.")
+    raise CommandError(f"'{argv[0]}' is neither a command nor an existing file; {hint}",
+                       EXIT_BAD_INPUT)
+
+
+def display_available() -> bool:
+    """False on Linux (and other X11/Wayland systems) when no display is reachable by name:
+    no ``DISPLAY``, no ``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM`` chosen. Qt would
+    otherwise abort with several lines of its own."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                 "QT_QPA_PLATFORM"))
 
 
 def gui_main() -> int:

@@ -37,7 +37,12 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """Turn ``NAME=VALUE`` strings into validated lever values."""
+    """Turn ``NAME=VALUE`` strings into validated lever values.
+
+    A percentage (unit ``%``) given as a fraction, above 0 and at most 1, is
+    used as given, with a one-line warning on stderr, since 0.8 % was probably
+    meant as 80 %.
+    """
     from ..model import registry
 
     values: dict[str, Any] = {}
@@ -47,7 +52,12 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not name:
             raise CommandError(f"--set needs NAME=VALUE, e.g. --set lithium_price=30000; "
                                f"got {item!r}")
-        values[name] = registry.get(name).parse(text)
+        param = registry.get(name)
+        values[name] = param.parse(text)
+        value = values[name]
+        if param.unit == "%" and 0 < value <= 1:
+            print(f"evexplorer: warning: {name}={text.strip()} means {value:g} %; for "
+                  f"{value * 100:g} % write {value * 100:g}", file=sys.stderr)
     return values
 
 

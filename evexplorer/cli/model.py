@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ._base import EXIT_FILE_ERROR, CommandError, add_set_option, scenario_parameters
+from .._atomic import atomic_stream
+from ._base import (
+    EXIT_FILE_ERROR,
+    CommandError,
+    add_set_option,
+    scenario_parameters,
+)
 
 COMMANDS = ("params", "compute", "info")
 
@@ -23,7 +30,11 @@ def register(sub: Any) -> None:
                          help="scenario file whose levers are the starting point")
     add_set_option(compute)
     compute.add_argument("--save", type=Path, metavar="FILE",
-                         help="save the scenario and its results to FILE (.evx)")
+                         help="save the scenario and its results to FILE (.evx is added to a "
+                              "name without one)")
+    compute.add_argument("--force", action="store_true",
+                         help="with --save: replace FILE even if it is not an EV Explorer "
+                              "scenario")
     out = compute.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the results as JSON")
     out.add_argument("--csv", type=Path, metavar="FILE",
@@ -117,10 +128,12 @@ def _compute(args: argparse.Namespace) -> None:
     if args.save is not None:
         from .. import scenario
 
+        target = _save_target(args.save, force=args.force)
         meta = {} if document is None else {
             "title": document.title, "author": document.author, "notes": document.notes,
             "created": document.created}
-        scenario.save_scenario(args.save, results.parameters, results, **meta)
+        scenario.save_scenario(target, results.parameters, results, **meta)
+        print(f"Saved {target}", file=sys.stderr)
     if args.json:
         json.dump(tabular.results_to_json(results), sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
@@ -128,14 +141,24 @@ def _compute(args: argparse.Namespace) -> None:
         if str(args.csv) == "-":
             tabular.write_csv(results, sys.stdout)
         else:
-            try:
-                with open(args.csv, "w", newline="", encoding="utf-8") as fh:
-                    tabular.write_csv(results, fh)
-            except OSError as exc:
-                raise CommandError(f"cannot write {args.csv}: {exc.strerror}",
-                                   EXIT_FILE_ERROR) from None
+            with atomic_stream(args.csv, verb="write", text=True, newline="") as fh:
+                tabular.write_csv(results, fh)
     elif args.save is None:
         _print_summary(results)
+
+
+def _save_target(path: Path, *, force: bool) -> Path:
+    """Where ``--save`` writes: ``.evx`` added to a name without a suffix; an existing file
+    that is not a scenario is kept unless ``force``."""
+    from ..scenario import is_scenario_file
+
+    if not path.suffix and path.name:
+        path = path.with_name(path.name + ".evx")
+    if (not force and os.path.lexists(path) and not os.path.isdir(path)
+            and not is_scenario_file(path)):
+        raise CommandError(f"'{path}' exists and is not an EV Explorer scenario, so it was not "
+                           "replaced; use --force to replace it.", EXIT_FILE_ERROR)
+    return path
 
 
 def _info(args: argparse.Namespace) -> None:

@@ -8,7 +8,11 @@ The format is specified in ``docs/file-format.md``. Received files are
 untrusted: :func:`open_scenario` parses them defensively in a child process
 (:mod:`.isolated`, :mod:`.safe_hdf5`), then validates them here against the
 schema and the parameter registry (:mod:`.reader`). :func:`save_scenario`
-writes atomically (:mod:`.writer`).
+writes atomically (:mod:`.writer`), raises nothing but :class:`ScenarioFileError`,
+and with ``expected=`` refuses to overwrite a file that changed on disk since
+it was opened (:class:`FileFingerprint`, :func:`check_unchanged`). A reference
+scenario, uncertainty settings and user targets travel with a scenario as plain
+records (:mod:`.extras`).
 
 This package never imports Qt. Importing it is cheap: the modules that need
 NumPy, h5py or the model load on first use, which keeps the child process
@@ -20,6 +24,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._files import FileFingerprint, check_unchanged
 from .errors import ScenarioFileError
 from .format import FORMAT_VERSION, SCENARIO_SUFFIXES
 
@@ -29,17 +34,27 @@ _LAZY = {
     "describe": "document",
     "compare_with_model": "document",
     "open_scenario": "reader",
+    "is_scenario_file": "reader",
     "save_scenario": "writer",
+    "canonical_reference": "extras",
+    "canonical_targets": "extras",
+    "canonical_uncertainty": "extras",
 }
 
 __all__ = [
     "FORMAT_VERSION",
     "SCENARIO_SUFFIXES",
+    "FileFingerprint",
     "ScenarioDocument",
     "ScenarioFileError",
     "StoredResults",
+    "canonical_reference",
+    "canonical_targets",
+    "canonical_uncertainty",
+    "check_unchanged",
     "compare_with_model",
     "describe",
+    "is_scenario_file",
     "open_scenario",
     "save_scenario",
 ]

@@ -21,19 +21,22 @@ ENVIRONMENT = {
     "HDF5_PLUGIN_PRELOAD": "::",  # HDF5's own switch: "::" disables every plugin
     "HDF5_USE_FILE_LOCKING": "FALSE",
 }
-#: The parse function the child runs: "module:function", taking a path, returning a Tree.
-DEFAULT_PARSER = "evexplorer.scenario.safe_hdf5:read_path"
+#: The parse function the child runs: "module:function", taking the file's bytes, returning
+#: a Tree.
+DEFAULT_PARSER = "evexplorer.scenario.safe_hdf5:read_tree"
 
 
-def run(conn: Any, path: str, memory_limit: int, parser: str = DEFAULT_PARSER) -> None:
-    """Parse ``path`` and send the outcome to the parent as JSON bytes, then exit at once.
+def run(conn: Any, data: bytes, memory_limit: int, parser: str = DEFAULT_PARSER) -> None:
+    """Parse ``data`` and send the outcome to the parent as JSON bytes, then exit at once.
+
+    The child never opens the user's file: the parent read it and passes its bytes.
 
     Parameters
     ----------
     conn : multiprocessing.connection.Connection
         Write end of the pipe to the parent (only ``send_bytes`` is used).
-    path : str
-        The file to parse.
+    data : bytes
+        The whole file.
     memory_limit : int
         Address space the parse may add to the child's start-up footprint [bytes].
     parser : str
@@ -42,7 +45,7 @@ def run(conn: Any, path: str, memory_limit: int, parser: str = DEFAULT_PARSER) -
     os.environ.update(ENVIRONMENT)
     _silence()
     try:
-        message = _parse(path, memory_limit, parser)
+        message = _parse(data, memory_limit, parser)
     except MemoryError:
         message = b'{"error":{"code":"memory","message":""}}'
     try:
@@ -53,7 +56,7 @@ def run(conn: Any, path: str, memory_limit: int, parser: str = DEFAULT_PARSER) -
         os._exit(0)
 
 
-def _parse(path: str, memory_limit: int, parser: str) -> bytes:
+def _parse(data: bytes, memory_limit: int, parser: str) -> bytes:
     import numpy  # noqa: F401 - loaded before the memory limit, as part of the footprint
 
     from . import wire
@@ -63,7 +66,7 @@ def _parse(path: str, memory_limit: int, parser: str) -> bytes:
     parse = getattr(importlib.import_module(module), function)
     _limit_memory(memory_limit)
     try:
-        payload: dict[str, Any] = {"tree": wire.encode_tree(parse(path))}
+        payload: dict[str, Any] = {"tree": wire.encode_tree(parse(data))}
     except ScenarioFileError as exc:
         payload = {"error": {"code": exc.code, "message": str(exc)}}
     except MemoryError:

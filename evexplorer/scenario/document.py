@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from ..model import registry
+from ._files import FileFingerprint
 
 #: Relative and absolute tolerance of :func:`compare_with_model`.
 RTOL = 1e-9
@@ -62,11 +63,30 @@ class ScenarioDocument:
         The stored results, or None if the file holds none.
     warnings : tuple of str
         Sentences for the user: unknown levers ignored, missing levers
-        defaulted, a checksum that does not match.
+        defaulted, units assumed, a checksum that does not match or is missing.
     checksum_ok : bool
-        True if the file's checksum matches its levers and results.
+        True if the file's checksums match its levers, results and optional groups.
     path : str or None
         Absolute path of the file it was read from.
+    reference : dict or None
+        The scenario the user compares against, ``{"title": str, "parameters":
+        {lever: value}}`` (every lever, canonical form), or None if the file
+        holds none (see :func:`.extras.canonical_reference`).
+    uncertainty : dict or None
+        ``{"seed", "levers", "correlations"}`` (see
+        :func:`.extras.canonical_uncertainty`), or None if the file holds none.
+    targets : list of dict or None
+        User targets (see :func:`.extras.canonical_targets`), or None if the
+        file holds none.
+    fingerprint : FileFingerprint or None
+        Size, modification time and SHA-256 of the bytes that were read: pass
+        it to ``save_scenario(..., expected=...)`` to refuse overwriting a file
+        that changed on disk since.
+    checksum_status : {"ok", "mismatch", "missing"}
+        Whether the checksums match, do not match, or are missing (a file
+        written by a script, say), in which case damage cannot be detected.
+
+    The records are new plain objects, owned by the document's holder.
     """
 
     parameters: Mapping[str, object]
@@ -82,6 +102,16 @@ class ScenarioDocument:
     warnings: tuple[str, ...]
     checksum_ok: bool
     path: str | None
+    reference: dict[str, Any] | None = None
+    uncertainty: dict[str, Any] | None = None
+    targets: list[dict[str, Any]] | None = None
+    fingerprint: FileFingerprint | None = None
+    checksum_status: Literal["ok", "mismatch", "missing"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.checksum_status is None:
+            object.__setattr__(self, "checksum_status",
+                               "ok" if self.checksum_ok else "mismatch")
 
 
 def canonical_lever(name: str, value: Any) -> Any:
@@ -152,8 +182,7 @@ def describe(doc: ScenarioDocument, recomputed: Any = None) -> str:
         f"Modified:       {_time_text(doc.modified)}",
         f"Written by:     EV Explorer {doc.app_version or '(unknown)'}, model "
         f"{doc.model_version or '(unknown)'}, file format {doc.format_version}",
-        "Checksum:       " + ("OK" if doc.checksum_ok else
-                              "DOES NOT MATCH (damaged or changed after saving)"),
+        "Checksum:       " + CHECKSUM_TEXT[doc.checksum_status],
     ]
     if doc.results is None:
         lines.append("Results:        none stored")
@@ -179,6 +208,14 @@ def describe(doc: ScenarioDocument, recomputed: Any = None) -> str:
         lines.append("Warnings:")
         lines += [f"  - {w}" for w in doc.warnings]
     return "\n".join(lines)
+
+
+#: The checksum line of :func:`describe`, by :attr:`ScenarioDocument.checksum_status`.
+CHECKSUM_TEXT: Mapping[str, str] = {
+    "ok": "OK",
+    "mismatch": "DOES NOT MATCH (damaged or changed after saving)",
+    "missing": "none (the file has no checksum, so damage to it cannot be detected)",
+}
 
 
 def _time_text(stamp: str | None) -> str:

@@ -32,7 +32,22 @@ TEXT_ATTRIBUTES: tuple[str, ...] = (
     "format", "app_version", "model_version", "min_app_version", "created", "modified",
     "title", "author", "notes", "checksum",
 )
+#: Root attributes that say what a file is; read before anything else.
+IDENTITY_ATTRIBUTES: tuple[str, ...] = ("format", "format_version", "min_app_version")
 CHECKSUM_PREFIX = "sha256:"
+#: Groups the root attribute ``checksum`` covers.
+CHECKSUM_GROUPS: tuple[str, ...] = (PARAMETERS, RESULTS)
+
+# Optional groups: what other parts of EV Explorer keep with a scenario ----------------------
+REFERENCE = "reference"
+UNCERTAINTY = "uncertainty"
+TARGETS = "targets"
+#: Optional groups, covered by the root attribute ``extras_checksum`` when present.
+EXTRA_GROUPS: tuple[str, ...] = (REFERENCE, UNCERTAINTY, TARGETS)
+#: Root attribute with the checksum of the optional groups.
+EXTRAS_CHECKSUM = "extras_checksum"
+#: Longest text a root attribute holds [bytes of UTF-8]; longer ones would need a new version.
+MAX_TEXT_BYTES = 65_535
 
 # Limits, checked from metadata before any data is read ---------------------------------------
 KiB = 1024
@@ -43,8 +58,13 @@ MAX_FILE_BYTES = 8 * MiB
 MAX_DATASET_BYTES = 1 * MiB
 #: Largest attribute value [bytes].
 MAX_ATTRIBUTE_BYTES = 64 * KiB
-#: Longest fixed-length string element [bytes], the terminating NUL included.
+#: Longest fixed-length string element [bytes], the terminating NUL included; also the
+#: longest variable-length one.
 MAX_STRING_BYTES = 64 * KiB
+#: Most variable-length texts in one attribute (HDF5 reads an attribute whole).
+MAX_VLEN_ATTRIBUTE_ITEMS = 16
+#: Most variable-length texts in one dataset (read one at a time).
+MAX_VLEN_DATASET_ITEMS = 4096
 #: Most data read from one file, all datasets and attributes together [bytes].
 MAX_TOTAL_BYTES = 16 * MiB
 #: Most groups and datasets in one file.

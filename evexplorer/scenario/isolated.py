@@ -16,7 +16,7 @@ import signal
 import time
 from multiprocessing.connection import wait
 
-from . import _child, wire
+from . import _child, _files, wire
 from . import format as fmt
 from .errors import ScenarioFileError
 from .tree import Tree
@@ -26,14 +26,15 @@ MAX_REPLY_BYTES = 64 * fmt.MiB
 _TIMED_OUT = object()
 
 
-def read_tree_isolated(path: str | os.PathLike[str], *, timeout: float = 10.0,
+def read_tree_isolated(source: bytes | str | os.PathLike[str], *, timeout: float = 10.0,
                        memory_limit: int = 1 << 30, parser: str = _child.DEFAULT_PARSER) -> Tree:
-    """Run the defensive parse of ``path`` in a child process.
+    """Run the defensive parse of a file's bytes in a child process.
 
     Parameters
     ----------
-    path : str or path-like
-        The file.
+    source : bytes, str or path-like
+        The file's bytes, or the file (read here, with the checks of
+        :func:`._files.read_scenario_bytes`); the child never opens a file.
     timeout : float
         Time allowed, start-up of the child included [s]; then the child is killed.
     memory_limit : int
@@ -52,10 +53,11 @@ def read_tree_isolated(path: str | os.PathLike[str], *, timeout: float = 10.0,
         (``code == "crash"``), ran out of time (``"timeout"``) or out of memory
         (``"memory"``).
     """
+    data = source if isinstance(source, bytes) else _files.read_scenario_bytes(source)
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child.run, name="evexplorer-file-reader", daemon=True,
-                              args=(sender, os.fspath(path), int(memory_limit), parser))
+                              args=(sender, data, int(memory_limit), parser))
     deadline = time.monotonic() + timeout
     try:
         process.start()

@@ -8,15 +8,21 @@ standard library, and knows nothing of levers or the model. In order:
 2. HDF5 plugin loading is switched off for the whole process.
 3. The file is opened read-only from an in-memory image: no file locking, no
    handle on the user's file, nothing on disk reachable through the file.
-4. The root attributes are checked and read; a file that is not a scenario of
-   a version this release reads stops here (the caller says why).
+4. The root attributes that say what the file is (``format``,
+   ``format_version``, ``min_app_version``) are read by name, before anything
+   else; a file that is not a scenario of a version this release reads stops
+   here (the caller says why).
 5. Pass 1 walks every link and object and checks metadata only: hard links
    only; groups and datasets only; no external storage, virtual datasets or
-   filters other than deflate, shuffle and fletcher32; numbers, fixed-length
-   text and nothing else (no references, no variable-length data); caps on
+   filters other than deflate, shuffle and fletcher32; numbers and text
+   (fixed-length, or variable-length as h5py writes by default) and nothing
+   else (no references, no variable-length data of other kinds); caps on
    object counts, nesting, names, dimensions and the size of every value.
 6. Pass 2 reads the values. Chunked data is fetched raw and decompressed here
    with a bound on the output, so HDF5's own filter pipeline never runs.
+   Variable-length text, whose size is known only once read, is read one
+   element at a time from datasets (contiguous or compact only) and checked
+   against the same limits as it arrives.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import math
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import h5py
@@ -50,6 +57,9 @@ _CLASS_NAMES = {
 }
 _DEFLATE, _SHUFFLE, _FLETCHER32 = 1, 2, 3
 _ROOT = "/"
+#: Size of one stored variable-length text's reference to its bytes (length and heap id).
+_VLEN_REFERENCE_BYTES = 16
+_VLEN_ENCODINGS = {h5t.CSET_ASCII: "ascii", h5t.CSET_UTF8: "utf-8"}
 
 
 def disable_plugins() -> None:
@@ -64,11 +74,6 @@ def disable_plugins() -> None:
         set_state(0)
     while h5pl.size():
         h5pl.remove(0)
-
-
-def read_path(path: str) -> Tree:
-    """Read the file at ``path`` (see :func:`read_tree`)."""
-    return read_tree(_files.read_scenario_bytes(path))
 
 
 def read_tree(data: bytes) -> Tree:
@@ -91,6 +96,32 @@ def read_tree(data: bytes) -> Tree:
     ScenarioFileError
         For any refusal, and for files the HDF5 library cannot parse.
     """
+    return _parse(data, lambda reader, fid: reader.read(fid))
+
+
+def read_identity(data: bytes) -> Tree:
+    """Parse only what an untrusted HDF5 file says it is: the root attributes ``format``,
+    ``format_version`` and ``min_app_version`` (those that are readable).
+
+    Returns
+    -------
+    Tree
+        The root alone (``complete`` False).
+
+    Raises
+    ------
+    ScenarioFileError
+        If the bytes are not an HDF5 file the library can open.
+    """
+    def identity(reader: _Reader, fid: h5f.FileID) -> Tree:
+        return Tree({_ROOT: Node("group", reader._read_identity(h5g.open(fid, b"/")))},
+                    complete=False)
+
+    return _parse(data, identity)
+
+
+def _parse(data: bytes, read: Callable[[_Reader, h5f.FileID], Tree]) -> Tree:
+    """Check the bytes, open them safely, ``read`` them; every failure one sentence."""
     _files.check_size(len(data))
     _files.check_signature(data)
     disable_plugins()
@@ -102,7 +133,7 @@ def read_tree(data: bytes) -> Tree:
     except Exception as exc:
         raise _unreadable(exc, _ROOT) from None
     try:
-        return reader.read(fid)
+        return read(reader, fid)
     except (ScenarioFileError, MemoryError):
         raise
     except Exception as exc:
@@ -147,14 +178,19 @@ def _refuse(code: str, message: str) -> ScenarioFileError:
 class _Spec:
     """How to read one value: its kind, the NumPy type to read into, its shape."""
 
-    kind: str  # "f", "i" or "s"
+    kind: str  # "f", "i", "s" (fixed-length text) or "v" (variable-length text)
     dtype: np.dtype
     mtype: h5t.TypeID | None
     shape: tuple[int, ...]
 
     @property
+    def count(self) -> int:
+        return math.prod(self.shape)
+
+    @property
     def nbytes(self) -> int:
-        return math.prod(self.shape) * self.dtype.itemsize
+        """Size in memory; for variable-length text, of the references to the texts."""
+        return self.count * (_VLEN_REFERENCE_BYTES if self.kind == "v" else self.dtype.itemsize)
 
 
 _Attribute = tuple[str, h5a.AttrID, _Spec]
@@ -179,32 +215,55 @@ class _Reader:
         self.where = _ROOT
         self.plans: dict[str, _Plan] = {}
         self.seen: set[tuple[int, int]] = set()
-        self.planned_bytes = 0
+        self.planned_bytes = 0  # from metadata, before reading
+        self.read_bytes = 0  # variable-length text, as it is read
 
     # -- top level ------------------------------------------------------------------------------
 
     def read(self, fid: h5f.FileID) -> Tree:
         root = h5g.open(fid, b"/")
-        # The root attributes are read leniently first: a foreign file with attributes we
-        # would refuse is reported as "not a scenario", which is the more useful sentence.
-        attrs, refusal = self._check_attributes_leniently(root, _ROOT, lenient=True)
+        # What the file is comes first: a newer scenario, or a foreign file with attributes
+        # this release would refuse, is then reported as such, the more useful sentence.
+        identity = self._read_identity(root)
+        if not _is_readable_scenario(identity):
+            return Tree({_ROOT: Node("group", identity)}, complete=False)
         self.seen.add(_identity(root))
-        root_node = self._read_plan(_ROOT, _Plan("group", root, attrs))
-        if not _is_readable_scenario(root_node.attrs):
-            return Tree({_ROOT: root_node}, complete=False)
-        if refusal is not None:
-            raise refusal
+        root_node = self._read_plan(_ROOT, _Plan("group", root,
+                                                 self._check_attributes(root, _ROOT)))
         self._walk(root, _ROOT, depth=0)
-        if self.planned_bytes > fmt.MAX_TOTAL_BYTES:
-            raise _refuse("too-much-data", (
-                f"This file holds {fmt.size_text(self.planned_bytes)} of data, more than any "
-                f"scenario (at most {fmt.size_text(fmt.MAX_TOTAL_BYTES)}), so it was not read."))
+        self._check_total()
         nodes = {_ROOT: root_node}
         for path, child in self.plans.items():
             self.where = path
             nodes[path] = self._read_plan(path, child)
         self.where = _ROOT
         return Tree(nodes)
+
+    def _read_identity(self, root: h5g.GroupID) -> dict[str, np.ndarray]:
+        """The root attributes that say what the file is; those unreadable are left out."""
+        values = {}
+        for name in fmt.IDENTITY_ATTRIBUTES:
+            raw = name.encode("ascii")
+            try:
+                if not h5a.exists(root, raw):
+                    continue
+                attr = h5a.open(root, raw)
+                where = f"attribute '{name}' of '/'"
+                spec = _spec(attr.get_type(), attr.get_space(), where)
+                _check_attribute_size(spec, where)
+                values[name] = self._read_attribute(attr, spec, where)
+            except ScenarioFileError:
+                continue
+        self.planned_bytes = 0
+        self.read_bytes = 0
+        return values
+
+    def _check_total(self) -> None:
+        total = self.planned_bytes + self.read_bytes
+        if total > fmt.MAX_TOTAL_BYTES:
+            raise _refuse("too-much-data", (
+                f"This file holds {fmt.size_text(total)} of data, more than any "
+                f"scenario (at most {fmt.size_text(fmt.MAX_TOTAL_BYTES)}), so it was not read."))
 
     # -- pass 1: metadata only ------------------------------------------------------------------
 
@@ -271,38 +330,22 @@ class _Reader:
             "not opened."))
 
     def _check_attributes(self, obj: h5o.ObjectID, path: str) -> list[_Attribute]:
-        return self._check_attributes_leniently(obj, path, lenient=False)[0]
-
-    def _check_attributes_leniently(self, obj: h5o.ObjectID, path: str, *, lenient: bool
-                                    ) -> tuple[list[_Attribute], ScenarioFileError | None]:
-        """Check every attribute's metadata; if ``lenient``, skip refused ones and return
-        the first refusal instead of raising it."""
+        """Check every attribute's metadata."""
         count = h5a.get_num_attrs(obj)
         if count > fmt.MAX_ATTRIBUTES:
             raise _refuse("too-many-attributes", (
                 f"This file gives '{path}' {count:,} attributes, far more than any scenario, so "
                 "it was not opened."))
         attrs = []
-        refusal = None
         for index in range(count):
             attr = h5a.open(obj, index=index)
             name = _name(attr.name, path)
             where = f"attribute '{name}' of '{path}'"
-            try:
-                spec = _spec(attr.get_type(), attr.get_space(), where)
-                if spec.nbytes > fmt.MAX_ATTRIBUTE_BYTES:
-                    raise _refuse("attribute-too-large", (
-                        f"This file holds an attribute of {fmt.size_text(spec.nbytes)} ({where}), "
-                        "more than a scenario file allows "
-                        f"({fmt.size_text(fmt.MAX_ATTRIBUTE_BYTES)}), so it was not read."))
-            except ScenarioFileError as exc:
-                if not lenient:
-                    raise
-                refusal = refusal or exc
-                continue
+            spec = _spec(attr.get_type(), attr.get_space(), where)
+            _check_attribute_size(spec, where)
             self.planned_bytes += spec.nbytes
             attrs.append((name, attr, spec))
-        return attrs, refusal
+        return attrs
 
     def _check_dataset(self, dsid: h5d.DatasetID, path: str) -> _Plan:
         dcpl = dsid.get_create_plist()
@@ -331,6 +374,16 @@ class _Reader:
                 f"This file stores '{path}' in a layout scenario files never use, so it was not "
                 "opened."))
         spec = _spec(dsid.get_type(), dsid.get_space(), f"'{path}'")
+        if spec.kind == "v":
+            if layout == h5d.CHUNKED:
+                raise _refuse("variable-string", (
+                    f"This file stores variable-length text in blocks ('{path}'); scenario files "
+                    "keep text in one piece, so it was not opened."))
+            if spec.count > fmt.MAX_VLEN_DATASET_ITEMS:
+                raise _refuse("dataset-too-large", (
+                    f"This file holds {spec.count:,} texts in one dataset ('{path}'), more than "
+                    f"a scenario file allows ({fmt.MAX_VLEN_DATASET_ITEMS:,}), so it was not "
+                    "read."))
         if spec.nbytes > fmt.MAX_DATASET_BYTES:
             raise _refuse("dataset-too-large", (
                 f"This file holds a dataset of {fmt.size_text(spec.nbytes)} ('{path}'), more than "
@@ -359,14 +412,13 @@ class _Reader:
         attrs = {}
         for name, attr, spec in plan.attrs:
             self.where = f"{path} (attribute {name})"
-            raw = np.empty(spec.shape, spec.dtype)
-            if raw.size:
-                attr.read(raw, mtype=spec.mtype)
-            attrs[name] = _finish(spec, raw, f"attribute '{name}' of '{path}'")
+            attrs[name] = self._read_attribute(attr, spec, f"attribute '{name}' of '{path}'")
         self.where = path
         if plan.kind == "group":
             return Node("group", attrs)
         spec = plan.spec
+        if spec.kind == "v":
+            return Node("dataset", attrs, self._read_texts(plan.obj, spec, f"'{path}'"))
         if plan.chunk is not None:
             raw = self._read_chunked(plan, path)
         else:
@@ -374,6 +426,56 @@ class _Reader:
             if raw.size:
                 plan.obj.read(h5s.ALL, h5s.ALL, raw, mtype=spec.mtype)
         return Node("dataset", attrs, _finish(spec, raw, f"'{path}'"))
+
+    def _read_attribute(self, attr: h5a.AttrID, spec: _Spec, where: str) -> np.ndarray:
+        raw = np.empty(spec.shape, spec.dtype)
+        if raw.size:
+            attr.read(raw, mtype=spec.mtype)
+        if spec.kind != "v":
+            return _finish(spec, raw, where)
+        texts = [self._text(item, where) for item in raw.ravel().tolist()]
+        size = sum(len(t.encode("utf-8")) + 1 for t in texts)
+        if size > fmt.MAX_ATTRIBUTE_BYTES:
+            raise _refuse("attribute-too-large", (
+                f"This file holds an attribute of {fmt.size_text(size)} ({where}), more than a "
+                f"scenario file allows ({fmt.size_text(fmt.MAX_ATTRIBUTE_BYTES)}), so it was not "
+                "read."))
+        return np.array(texts, dtype=str).reshape(spec.shape)
+
+    def _read_texts(self, dsid: h5d.DatasetID, spec: _Spec, where: str) -> np.ndarray:
+        """A variable-length text dataset, one element at a time, within the limits."""
+        one = np.empty((1,) if spec.shape else (), spec.dtype)
+        memory = h5s.create_simple((1,)) if spec.shape else h5s.ALL
+        texts = []
+        size = 0
+        for index in range(spec.count):
+            if spec.shape:
+                selection = dsid.get_space()
+                selection.select_hyperslab((index,), (1,))
+            else:
+                selection = h5s.ALL
+            dsid.read(memory, selection, one, mtype=spec.mtype)
+            text = self._text(one.ravel()[0], where)
+            size += len(text.encode("utf-8")) + 1
+            if size > fmt.MAX_DATASET_BYTES:
+                raise _refuse("dataset-too-large", (
+                    f"This file holds a dataset of more than {fmt.size_text(size)} ({where}), "
+                    f"more than a scenario file allows ({fmt.size_text(fmt.MAX_DATASET_BYTES)}), "
+                    "so it was not read."))
+            texts.append(text)
+        return np.array(texts, dtype=str).reshape(spec.shape)
+
+    def _text(self, item: bytes | str | None, where: str) -> str:
+        """One variable-length text as read, checked and counted."""
+        data = item.encode("utf-8") if isinstance(item, str) else (item or b"")
+        if len(data) >= fmt.MAX_STRING_BYTES:
+            raise _refuse("string-too-long", (
+                f"This file holds a text of {fmt.size_text(len(data))} ({where}), longer than a "
+                f"scenario file allows ({fmt.size_text(fmt.MAX_STRING_BYTES)}), so it was not "
+                "read."))
+        self.read_bytes += len(data)
+        self._check_total()
+        return _decode(data, where)
 
     def _read_chunked(self, plan: _Plan, path: str) -> np.ndarray:
         spec, chunk, dsid = plan.spec, plan.chunk, plan.obj
@@ -476,7 +578,23 @@ def _spec(tid: h5t.TypeID, space: h5s.SpaceID, where: str) -> _Spec:
         shape = tuple(int(d) for d in space.get_simple_extent_dims())
     else:
         raise _refuse("type", f"This file holds an empty value ({where}); scenario files never do.")
+    if kind == "v" and len(shape) > 1:
+        raise _refuse("type", (
+            f"This file holds a table of variable-length texts ({where}); scenario files hold "
+            "at most a list of texts, so it was not opened."))
     return _Spec(kind, dtype, mtype, shape)
+
+
+def _check_attribute_size(spec: _Spec, where: str) -> None:
+    if spec.kind == "v" and spec.count > fmt.MAX_VLEN_ATTRIBUTE_ITEMS:
+        raise _refuse("attribute-too-large", (
+            f"This file holds an attribute of {spec.count:,} texts ({where}), more than a "
+            f"scenario file allows ({fmt.MAX_VLEN_ATTRIBUTE_ITEMS}), so it was not read."))
+    if spec.nbytes > fmt.MAX_ATTRIBUTE_BYTES:
+        raise _refuse("attribute-too-large", (
+            f"This file holds an attribute of {fmt.size_text(spec.nbytes)} ({where}), more "
+            f"than a scenario file allows ({fmt.size_text(fmt.MAX_ATTRIBUTE_BYTES)}), so it was "
+            "not read."))
 
 
 def _classify(tid: h5t.TypeID, where: str) -> tuple[str, np.dtype, h5t.TypeID | None]:
@@ -487,9 +605,13 @@ def _classify(tid: h5t.TypeID, where: str) -> tuple[str, np.dtype, h5t.TypeID | 
             "do, so it was not opened."))
     if cls == h5t.STRING:
         if tid.is_variable_str():
-            raise _refuse("variable-string", (
-                f"This file stores text in variable-length form ({where}); scenario files use "
-                "fixed-length text, so it was not opened."))
+            encoding = _VLEN_ENCODINGS.get(tid.get_cset())
+            if encoding is None:
+                raise _refuse("type", (
+                    f"This file holds text in an unknown encoding ({where}), so it was not "
+                    "opened."))
+            dtype = h5py.string_dtype(encoding)
+            return "v", dtype, h5t.py_create(dtype)
         size = tid.get_size()
         if size > fmt.MAX_STRING_BYTES:
             raise _refuse("string-too-long", (
@@ -518,14 +640,17 @@ def _finish(spec: _Spec, raw: np.ndarray, where: str) -> np.ndarray:
         if raw.dtype.kind == "u" and raw.size and int(raw.max()) > np.iinfo(np.int64).max:
             raise _refuse("type", f"This file holds a number too large for any scenario ({where}).")
         return raw.astype(np.int64)
-    texts = []
-    for item in raw.ravel().tolist():
-        try:
-            texts.append(item.split(b"\0", 1)[0].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise _refuse("damaged",
-                          f"This file is damaged: its text is not valid UTF-8 ({where}).") from None
+    texts = [_decode(item, where) for item in raw.ravel().tolist()]
     return np.array(texts, dtype=str).reshape(spec.shape)
+
+
+def _decode(data: bytes, where: str) -> str:
+    """Stored text up to its first NUL, as UTF-8 (of which ASCII is a part)."""
+    try:
+        return data.split(b"\0", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse("damaged",
+                      f"This file is damaged: its text is not valid UTF-8 ({where}).") from None
 
 
 def _is_readable_scenario(attrs: dict[str, np.ndarray]) -> bool:

@@ -107,15 +107,16 @@ def canonical_bytes(value: np.ndarray) -> bytes:
     raise TypeError(f"no canonical form for values of type {value.dtype}")
 
 
-def checksum(tree: Tree) -> str:
-    """SHA-256 over the levers and results of ``tree``, as ``"sha256:<64 hex digits>"``.
+def checksum(tree: Tree, groups: tuple[str, ...] = fmt.CHECKSUM_GROUPS) -> str:
+    """SHA-256 over the datasets of some top-level groups, as ``"sha256:<64 hex digits>"``.
 
-    Covers every dataset below ``/parameters`` and ``/results`` with all its
-    attributes, in byte order of the UTF-8 paths; root attributes (title,
+    Covers every dataset below the ``groups`` (by default ``/parameters`` and
+    ``/results``: the root attribute ``checksum``) with all its attributes, in
+    byte order of the UTF-8 paths; group attributes and root attributes (title,
     notes, times) are not covered.
     """
     digest = hashlib.sha256()
-    prefixes = (f"/{fmt.PARAMETERS}/", f"/{fmt.RESULTS}/")
+    prefixes = tuple(f"/{group}/" for group in groups)
     paths = sorted(
         (p for p, node in tree.nodes.items() if node.kind == "dataset" and p.startswith(prefixes)),
         key=lambda p: p.encode("utf-8"),

@@ -1,18 +1,20 @@
 """Saving scenario files: build the whole file in memory, check it, then replace atomically.
 
 Only the current :data:`~.format.FORMAT_VERSION` is ever written. The file is
-built in memory with HDF5's core driver (bounded to 1.10-era objects so that
-HDF5 1.10 tools read it), parsed back with the defensive reader, written to a
+built in memory with HDF5's core driver (bounded to objects that HDF5 1.8 and
+1.10 tools read), parsed back with the defensive reader, written to a
 temporary file in the target folder, flushed and fsynced, and only then moved
 over the target with :func:`os.replace`. A failure at any point leaves the
-previous file as it was.
+previous file as it was, and whatever fails, the caller gets one
+:class:`~.errors.ScenarioFileError` with one sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,17 +23,24 @@ from h5py import h5a, h5d, h5f, h5g, h5p, h5s, h5t
 
 from .. import _atomic
 from .._version import MODEL_VERSION, __version__
-from ..model import registry
-from ..model.data import CHEMISTRIES
+from . import extras
 from . import format as fmt
-from .document import canonical_lever, iso_utc, same_value
+from ._files import FileFingerprint, check_unchanged
+from .document import iso_utc, same_value
 from .errors import ScenarioFileError
 from .tree import Node, Tree, as_value, checksum
+
+#: How every sentence about a failed save ends: the previous file, if any, is kept.
+_NOTHING_SAVED = "nothing was saved"
 
 
 def save_scenario(path: str | os.PathLike[str], parameters: Mapping[str, Any], results: Any, *,
                   title: str = "", author: str = "", notes: str = "",
-                  created: str | None = None) -> None:
+                  created: str | None = None,
+                  reference: Mapping[str, Any] | None = None,
+                  uncertainty: Mapping[str, Any] | None = None,
+                  targets: Sequence[Mapping[str, Any]] | None = None,
+                  expected: FileFingerprint | None = None) -> FileFingerprint:
     """Save a scenario and its results to ``path``, atomically.
 
     Parameters
@@ -50,38 +59,110 @@ def save_scenario(path: str | os.PathLike[str], parameters: Mapping[str, Any], r
     created : str, optional
         ISO 8601 creation time to keep (e.g. the opened document's); default now.
         The modification time is always now.
+    reference : Mapping, optional
+        The scenario the user compares against, ``{"title": str, "parameters":
+        {lever: value}}`` (see :func:`.extras.canonical_reference`); None: not stored.
+    uncertainty : Mapping, optional
+        ``{"seed", "levers", "correlations"}`` (see
+        :func:`.extras.canonical_uncertainty`); None: not stored.
+    targets : sequence of Mapping, optional
+        User targets (see :func:`.extras.canonical_targets`); None: not stored.
+    expected : FileFingerprint, optional
+        What ``path`` held when it was opened or last saved
+        (:attr:`.ScenarioDocument.fingerprint`, or this function's return
+        value). If the file on disk is no longer that one (another program or
+        window changed, replaced or deleted it), nothing is saved and a
+        ScenarioFileError with ``code == "changed-on-disk"`` is raised, so that
+        the caller can ask the user (overwrite: save again without ``expected``;
+        save as; cancel). The check runs once the new file is safely on disk,
+        immediately before it replaces the old one: a change made in that
+        moment (the time to hash the file, well under a millisecond for a
+        scenario) is not seen.
+
+    Returns
+    -------
+    FileFingerprint
+        The fingerprint of the saved file: pass it as ``expected`` next time.
 
     Raises
     ------
     ScenarioFileError
-        If the file cannot be written (read-only folder, full disk, ...) or a
-        text is too long; the previous file, if any, is then unchanged.
-    evexplorer.model.registry.ParameterError
-        For an unknown lever or an invalid value.
-    ValueError
-        If ``results`` is a batch, or was computed for other lever settings.
+        For every failure, with one sentence for the user and a :attr:`code`:
+        a value that cannot be saved (``"bad-value"``: an unknown lever, with
+        the closest names; an invalid value; a batch or results computed for
+        other levers; an invalid reference, uncertainty or target), a text that
+        cannot be stored (``"bad-text"``, ``"text-too-long"``), a file changed
+        on disk (``"changed-on-disk"``), the file system (``"disk-full"``,
+        ``"read-only"``, ``"file-protected"``, ``"too-large"``,
+        ``"no-folder"``, ``"not-a-file"``, ``"io"``, ...), ``"memory"``, or a
+        failure of EV Explorer itself (``"internal"``). The previous file, if
+        any, is then unchanged and no temporary file is left behind.
     """
+    with _as_one_sentence("could not gather what to save", input_errors=True):
+        tree = _content(parameters, results, title=title, author=author, notes=notes,
+                        created=created, reference=reference, uncertainty=uncertainty,
+                        targets=targets)
+    with _as_one_sentence("could not build the file"):
+        image = hdf5_image(tree)
+        _verify(image, tree)
+    check = None if expected is None else (lambda: check_unchanged(path, expected))
+    with _as_one_sentence("could not write the file"):
+        written = _atomic.write_atomically(path, image, verb="save", before_replace=check)
+    return FileFingerprint.of(image, written)
+
+
+@contextlib.contextmanager
+def _as_one_sentence(what: str, *, input_errors: bool = False) -> Iterator[None]:
+    """Turn whatever the block raises into a ScenarioFileError with one sentence.
+
+    ``input_errors``: a ValueError (a ParameterError included) says what is wrong with the
+    caller's values; elsewhere it is a failure of EV Explorer, like any other exception.
+    """
+    try:
+        yield
+    except ScenarioFileError:
+        raise
+    except _atomic.WriteError as exc:
+        raise ScenarioFileError(str(exc), exc.code) from None
+    except MemoryError:
+        raise _no_memory() from None
+    except ValueError as exc:
+        if not input_errors:
+            raise _internal(what, exc) from exc
+        raise ScenarioFileError(_sentence(str(exc)), "bad-value") from None
+    except Exception as exc:
+        raise _internal(what, exc) from exc
+
+
+def _content(parameters: Mapping[str, Any], results: Any, *, title: str, author: str, notes: str,
+             created: str | None, reference: Mapping[str, Any] | None,
+             uncertainty: Mapping[str, Any] | None,
+             targets: Sequence[Mapping[str, Any]] | None) -> Tree:
+    """Validate everything to save and lay it out; ValueError (or ScenarioFileError) if invalid."""
     values = canonical_levers(parameters)
     if results is not None:
         _check_results(values, results)
-    now = _utc_now()
     texts = {name: _text(name, value) for name, value in
              (("title", title), ("author", author), ("notes", notes))}
-    tree = build_tree(values, results, created=_iso_time(created) if created else now,
-                      modified=now, **texts)
-    image = hdf5_image(tree)
-    _verify(image, tree)
-    write_atomically(path, image)
+    optional = {}
+    for key, record, canonical, what in (
+            ("reference", reference, extras.canonical_reference, "reference scenario"),
+            ("uncertainty", uncertainty, extras.canonical_uncertainty, "uncertainty settings"),
+            ("targets", targets, extras.canonical_targets, "targets")):
+        if record is not None:
+            try:
+                optional[key] = canonical(record)
+            except ValueError as exc:
+                raise ScenarioFileError(f"The {what} cannot be saved: {_clause(str(exc))}",
+                                        "bad-value") from None
+    now = _utc_now()
+    return build_tree(values, results, created=_iso_time(created) if created else now,
+                      modified=now, **texts, **optional)
 
 
 def canonical_levers(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Every lever in canonical form (see :func:`.document.canonical_lever`), defaults filled in."""
-    for name in parameters:
-        registry.get(name)  # unknown names raise, with suggestions
-    values = {name: canonical_lever(name, parameters.get(name, param.default))
-              for name, param in registry.PARAMETERS.items()}
-    registry.check_consistency(values)
-    return values
+    """Every lever in canonical form (see :func:`.extras.canonical_levers`), defaults filled in."""
+    return extras.canonical_levers(parameters)
 
 
 def _check_results(values: Mapping[str, Any], results: Any) -> None:
@@ -96,21 +177,33 @@ def _check_results(values: Mapping[str, Any], results: Any) -> None:
 
 
 def _text(name: str, value: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"the {name} must be text, not {type(value).__name__}")
-    if "\0" in value:
-        raise ScenarioFileError(f"The {name} contains a NUL character, which cannot be saved.",
-                                "bad-text")
     try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise ScenarioFileError(f"The {name} contains characters that are not valid text.",
-                                "bad-text") from None
-    if size + 1 > fmt.MAX_STRING_BYTES:
-        raise ScenarioFileError(
-            f"The {name} is too long to save ({size:,} bytes; at most "
-            f"{fmt.MAX_STRING_BYTES - 1:,} bytes of text).", "text-too-long")
-    return value
+        return extras.check_text(value, f"the {name}", fmt.MAX_TEXT_BYTES)
+    except extras.TextError as exc:
+        raise ScenarioFileError(_sentence(str(exc)), exc.code) from None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _clause(text: str) -> str:
+    """A sentence to follow a colon: its first letter in lower case, unless a name starts it."""
+    if text[:1].isupper() and text[1:2].islower():
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _no_memory() -> ScenarioFileError:
+    return ScenarioFileError(f"There was not enough memory to build the file, so "
+                             f"{_NOTHING_SAVED}; close other programs and save again.", "memory")
+
+
+def _internal(what: str, exc: BaseException) -> ScenarioFileError:
+    detail = " ".join(str(exc).split())[:120]
+    reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return ScenarioFileError(f"EV Explorer {what} ({reason}), so {_NOTHING_SAVED}; please "
+                             "report this.", "internal")
 
 
 def _utc_now() -> str:
@@ -121,7 +214,7 @@ def _iso_time(text: str) -> str:
     try:
         return iso_utc(text)
     except ValueError:
-        raise ValueError(f"created must be an ISO 8601 time, not {text!r}") from None
+        raise ValueError(f"The creation time must be an ISO 8601 time, not {text!r}.") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,22 +222,15 @@ def _iso_time(text: str) -> str:
 
 
 def build_tree(values: Mapping[str, Any], results: Any, *, title: str, author: str, notes: str,
-               created: str, modified: str) -> Tree:
-    """Lay out a scenario as the current format version stores it (see ``docs/file-format.md``)."""
-    nodes: dict[str, Node] = {"/": Node("group"), f"/{fmt.PARAMETERS}": Node("group")}
-    for name, param in registry.PARAMETERS.items():
-        value = values[name]
-        attrs = {fmt.UNIT: as_value(param.unit)}
-        if param.kind == "mix":
-            data = np.array([value[c] for c in CHEMISTRIES], dtype=np.float64)
-            attrs[fmt.CHEMISTRIES] = np.array(CHEMISTRIES, dtype=str)
-        elif param.kind == "int":
-            data = np.array(value, dtype=np.int64)
-        elif param.kind == "choice":
-            data = np.array(value, dtype=str)
-        else:
-            data = np.array(value, dtype=np.float64)
-        nodes[f"/{fmt.PARAMETERS}/{name}"] = Node("dataset", attrs, data)
+               created: str, modified: str, reference: Mapping[str, Any] | None = None,
+               uncertainty: Mapping[str, Any] | None = None,
+               targets: Sequence[Mapping[str, Any]] | None = None) -> Tree:
+    """Lay out a scenario as the current format version stores it (see ``docs/file-format.md``).
+
+    ``values`` and the optional records must be in canonical form.
+    """
+    nodes: dict[str, Node] = {"/": Node("group")}
+    nodes.update(extras.lever_group_nodes(values, f"/{fmt.PARAMETERS}"))
     if results is not None:
         group = f"/{fmt.RESULTS}"
         nodes[group] = Node("group")
@@ -158,6 +244,8 @@ def build_tree(values: Mapping[str, Any], results: Any, *, title: str, author: s
             nodes[f"{group}/{fmt.SCALARS}/{name}"] = Node(
                 "dataset", {fmt.UNIT: as_value(results.units[name])},
                 np.array(np.nan if scalar is None else scalar, dtype=np.float64))
+    nodes.update(extras.extra_nodes(reference=reference, uncertainty=uncertainty,
+                                    targets=targets))
     tree = Tree(nodes)
     model_version = getattr(results, "model_version", None) or MODEL_VERSION
     root = {
@@ -173,6 +261,8 @@ def build_tree(values: Mapping[str, Any], results: Any, *, title: str, author: s
         "notes": notes,
         "checksum": checksum(tree),
     }
+    if any(f"/{group}" in nodes for group in fmt.EXTRA_GROUPS):
+        root[fmt.EXTRAS_CHECKSUM] = checksum(tree, fmt.EXTRA_GROUPS)
     nodes["/"].attrs = {name: as_value(value) for name, value in root.items()}
     return tree
 
@@ -184,14 +274,22 @@ def build_tree(values: Mapping[str, Any], results: Any, *, title: str, author: s
 def hdf5_image(tree: Tree) -> bytes:
     """Write ``tree`` as an HDF5 file in memory and return its bytes.
 
-    Objects are limited to those of HDF5 1.10 (``libver=("earliest", "v110")``),
-    modification times are not recorded, text is fixed-length, NUL-terminated
-    UTF-8, numbers are little-endian ``float64`` or ``int64``, and datasets are
-    contiguous without filters.
+    Objects are limited to those of HDF5 1.8 to 1.10 (``libver=("v108",
+    "v110")``): HDF5 1.8 and 1.10 tools read the file, and attributes too large
+    for an object header (a long title, author or notes) go to the dense
+    attribute storage that HDF5 1.8 introduced. Modification times are not
+    recorded, text is fixed-length, NUL-terminated UTF-8, numbers are
+    little-endian ``float64`` or ``int64``, and datasets are contiguous without
+    filters.
+
+    The root's attributes that say what the file is are written first, and its
+    free texts (title, author, notes) last, so that ``evexplorer-scenario``
+    stays within the first 4 KiB of the file, where file managers look for it,
+    however long those texts are.
     """
     fapl = h5p.create(h5p.FILE_ACCESS)
     fapl.set_fapl_core(backing_store=False)
-    fapl.set_libver_bounds(h5f.LIBVER_EARLIEST, h5f.LIBVER_V110)
+    fapl.set_libver_bounds(h5f.LIBVER_V18, h5f.LIBVER_V110)
     # A unique name: the core driver keeps the image in memory only, but HDF5
     # refuses two open files of the same name.
     fid = h5f.create(f"evexplorer-{uuid.uuid4().hex}.evx".encode(), h5f.ACC_TRUNC, fapl=fapl)
@@ -200,29 +298,52 @@ def hdf5_image(tree: Tree) -> bytes:
         gcpl.set_obj_track_times(False)
         dcpl = h5p.create(h5p.DATASET_CREATE)
         dcpl.set_obj_track_times(False)
-        objects = {"/": h5g.open(fid, b"/")}
+        root = h5g.open(fid, b"/")
+        objects = {"/": root}
+        texts = {name: value for name, value in tree.root.items() if name in _LATE_ATTRIBUTES}
+        _write_attributes(root, {name: value for name, value in tree.root.items()
+                                 if name not in texts})
+        # When the texts are added, the root's header grows by a continuation block, whose
+        # reference must fit in the header's first block: HDF5 puts it in a free (null)
+        # message if there is one, and otherwise moves a message, which could be 'format',
+        # out to the end of the file. An attribute written and deleted leaves that free message.
+        _write_attributes(root, {_PLACEHOLDER: np.zeros(8)})
+        h5a.delete(root, _PLACEHOLDER.encode("ascii"))
+        h5f.flush(fid)
         for path in sorted(tree.nodes, key=lambda p: p.encode("utf-8")):
+            if path == "/":
+                continue
             node = tree.nodes[path]
-            if path != "/":
-                parent, _, name = path.rpartition("/")
-                loc = objects[parent or "/"]
-                if node.kind == "group":
-                    objects[path] = h5g.create(loc, name.encode("utf-8"), gcpl=gcpl)
-                else:
-                    tid, data, mtype = _hdf5_value(node.value)
-                    objects[path] = h5d.create(loc, name.encode("utf-8"), tid, _space(data),
-                                               dcpl=dcpl)
-                    if data.size:
-                        objects[path].write(h5s.ALL, h5s.ALL, data, mtype=mtype)
-            for name, value in node.attrs.items():
-                tid, data, mtype = _hdf5_value(value)
-                attr = h5a.create(objects[path], name.encode("utf-8"), tid, _space(data))
+            parent, _, name = path.rpartition("/")
+            loc = objects[parent or "/"]
+            if node.kind == "group":
+                objects[path] = h5g.create(loc, name.encode("utf-8"), gcpl=gcpl)
+            else:
+                tid, data, mtype = _hdf5_value(node.value)
+                objects[path] = h5d.create(loc, name.encode("utf-8"), tid, _space(data),
+                                           dcpl=dcpl)
                 if data.size:
-                    attr.write(data, mtype=mtype)
+                    objects[path].write(h5s.ALL, h5s.ALL, data, mtype=mtype)
+            _write_attributes(objects[path], node.attrs)
+        _write_attributes(root, texts)
         h5f.flush(fid)
         return fid.get_file_image()
     finally:
         fid.close()
+
+
+#: Root attributes written after everything else (see :func:`hdf5_image`).
+_LATE_ATTRIBUTES = frozenset({"title", "author", "notes"})
+#: Name of the attribute that reserves room in the root's header (written, then deleted).
+_PLACEHOLDER = "evexplorer-placeholder"
+
+
+def _write_attributes(obj: Any, attrs: Mapping[str, np.ndarray]) -> None:
+    for name, value in attrs.items():
+        tid, data, mtype = _hdf5_value(value)
+        attr = h5a.create(obj, name.encode("utf-8"), tid, _space(data))
+        if data.size:
+            attr.write(data, mtype=mtype)
 
 
 def _space(data: np.ndarray) -> h5s.SpaceID:
@@ -252,29 +373,11 @@ def _verify(image: bytes, tree: Tree) -> None:
 
     try:
         back = read_tree(image)
-        ok = (document_from_tree(back).checksum_ok
-              and str(back.root["checksum"]) == str(tree.root["checksum"]))
+        ok = document_from_tree(back).checksum_ok and all(
+            str(back.root.get(name)) == str(tree.root.get(name))
+            for name in ("checksum", fmt.EXTRAS_CHECKSUM, "title", "author", "notes"))
     except ScenarioFileError:
         ok = False
     if not ok:
-        raise ScenarioFileError("EV Explorer built a file it cannot read back, so nothing was "
-                                "saved; please report this.", "internal")
-
-
-# ---------------------------------------------------------------------------------------------
-# the file system
-
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``path`` by a file holding ``data``, all or nothing (see :mod:`evexplorer._atomic`).
-
-    Raises
-    ------
-    ScenarioFileError
-        If anything fails; the previous file is then unchanged and no temporary
-        file is left behind.
-    """
-    try:
-        _atomic.write_atomically(path, data, verb="save")
-    except _atomic.WriteError as exc:
-        raise ScenarioFileError(str(exc), exc.code) from None
+        raise ScenarioFileError(f"EV Explorer built a file it cannot read back, so "
+                                f"{_NOTHING_SAVED}; please report this.", "internal")
