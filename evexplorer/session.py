@@ -476,8 +476,9 @@ class Session:
     undo_limit : int or None
         Most undo steps kept [1] (None: every step).
     schedule : callable, optional
-        Called with no argument when the levers changed, to arrange for
-        :meth:`recompute` to run soon; without it the model reruns at once.
+        Called with no argument when the levers changed (and once at the
+        start), to arrange for :meth:`recompute` to run soon; without it the
+        model runs at once.
     """
 
     def __init__(self, *, undo_limit: int | None = DEFAULT_UNDO_LIMIT,
@@ -509,7 +510,10 @@ class Session:
         self._modified = False
         self._mark_saved()
         self._pending.clear()
-        self.recompute()
+        if schedule is not None:
+            schedule()
+        else:
+            self.recompute()
 
     # -- reading: the scenario ------------------------------------------------------------------
     @property
@@ -552,6 +556,11 @@ class Session:
                              MappingProxyType(dict(self._values)), "current", self._path)
 
     # -- reading: reference, results, comparison, slots ----------------------------------------
+    @property
+    def up_to_date(self) -> bool:
+        """True if the results are those of the current levers and reference (no run pending)."""
+        return not (self._stale or self._reference_stale)
+
     @property
     def reference(self) -> NamedScenario:
         """The scenario the current one is measured against (:data:`BASELINE` by default)."""

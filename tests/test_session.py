@@ -177,11 +177,13 @@ def test_same_value_on_mixes_and_floats():
 def test_a_deferred_recompute_runs_the_model_once_for_a_burst():
     asked = []
     s = Session(schedule=lambda: asked.append(1))
+    assert len(asked) == 1 and not s.up_to_date  # the first run is deferred too
+    assert s.recompute() is True and s.up_to_date
     rec = Recorder()
     s.subscribe(rec, names={"results"})
     for price in (20_000, 25_000, 30_000):
         s.set("lithium_price", price)
-    assert len(asked) == 3 and rec.calls == []  # nothing ran yet
+    assert len(asked) == 4 and rec.calls == [] and not s.up_to_date  # nothing ran yet
     assert s.recompute() is True
     assert len(rec.calls) == 1
     assert s.recompute() is False  # nothing left to do

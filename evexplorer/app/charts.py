@@ -534,10 +534,12 @@ class ChartPanel(QWidget):
     def _on_session(self, change: Change) -> None:
         if "reference" in change:
             reference = self._session.reference
-            label = "Baseline" if reference.is_baseline else reference_name(reference)
+            label = ("Baseline" if reference.is_baseline else
+                     reference_name(reference, theme.LEGEND_TITLE_CHARS))
             for chart in self.charts:
                 chart.set_reference_label(label)
-        self.redraw()
+        if self._session.up_to_date:  # else it draws when the pending results arrive
+            self.redraw()
 
     def redraw(self) -> None:
         """Draw the session's shown results against its reference for the chosen year."""

@@ -106,7 +106,6 @@ class MainWindow(QMainWindow):
         center = QWidget()
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(4, 0, 4, 0)
-        center_layout.addWidget(self.banner)
         center_layout.addWidget(self.headline)
         center_layout.addWidget(self.charts, 1)
         right = QWidget()
@@ -123,7 +122,14 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.indexOf(widget), stretch)
         self.splitter.setSizes([330, 830, 240])
-        self.setCentralWidget(self.splitter)
+        # The banner about stored numbers spans the window: a long note stays two lines.
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(2)
+        main_layout.addWidget(self.banner)
+        main_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(main)
 
         self.status_file = QLabel()
         self.status_version = QLabel(
@@ -152,6 +158,7 @@ class MainWindow(QMainWindow):
         self._on_file(Change(frozenset()))
         self._on_history(Change(frozenset()))
         self._on_reference(Change(frozenset()))
+        self.recompute()  # the first results: the views draw as they arrive
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,

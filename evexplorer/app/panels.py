@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -107,6 +108,7 @@ class HeadlineCard(QFrame):
             label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
             layout.addWidget(label)
         self.setMinimumWidth(120)
+        self._delta_of: tuple[float | None, float | None, str] | None = None
 
     def show_values(self, results: Results, reference: Results, year: int,
                     reference_label: str = "baseline") -> None:
@@ -127,25 +129,40 @@ class HeadlineCard(QFrame):
             self.value.setText(f"{value:.0f}" if h.is_year else
                                f"{theme.number(value, h.decimals)}{unit}")
         self.setAccessibleName(f"{h.title}: {text.strip()}")
-        self.delta.setText(self._delta_text(value, base, html.escape(reference_label, quote=False)))
+        self._delta_of = (value, base, reference_label)
+        self.delta.setToolTip(f"Change against {reference_label}")
+        self.delta.setText(self._delta_text(value, base, reference_label))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._delta_of is not None:  # the reference's name is fitted to the width
+            self.delta.setText(self._delta_text(*self._delta_of))
+
+    def _fit(self, label: str, before: str = "", after: str = "") -> str:
+        """``label`` shortened with "…" so that ``before + label + after`` fits one line."""
+        metrics = self.delta.fontMetrics()
+        room = self.delta.width() - metrics.horizontalAdvance(before + after) - 4
+        elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(room, 0))
+        return html.escape(elided, quote=False)
 
     def _delta_text(self, value: float | None, base: float | None, label: str) -> str:
         h = self.headline
         finite = [v is not None and math.isfinite(v) for v in (value, base)]
         if not any(finite):
-            return f"<span style='color:#707070'>{label}: never</span>"
+            return f"<span style='color:#707070'>{self._fit(label, '', ': never')}: never</span>"
         if not all(finite):
             shown = "never" if not finite[1] else (
                 f"{base:.0f}" if h.is_year else theme.number(base, h.decimals))
-            return f"<span style='color:#707070'>{label}: {shown}</span>"
+            return (f"<span style='color:#707070'>{self._fit(label, '', f': {shown}')}: "
+                    f"{shown}</span>")
         diff = value - base
         if abs(diff) < 0.5 * 10 ** -h.decimals:
-            return f"<span style='color:#707070'>= {label}</span>"
+            return f"<span style='color:#707070'>= {self._fit(label, '= ')}</span>"
         better = (diff < 0) == h.lower_is_better
         color = theme.BETTER if better else theme.WORSE
         unit = " years" if h.is_year else (f" {h.unit}" if h.unit else "")
-        return (f"<span style='color:{color}'>{theme.signed(diff, h.decimals)}{unit} "
-                f"vs {label}</span>")
+        return (f"<span style='color:{color}'>{theme.signed(diff, h.decimals)}{unit}<br>"
+                f"vs {self._fit(label, 'vs ')}</span>")
 
 
 class HeadlinePanel(QWidget):
@@ -175,10 +192,12 @@ class HeadlinePanel(QWidget):
             layout.addWidget(card, 1)
         self.year.valueChanged.connect(self._on_year)
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
-        self.refresh()
+        if session.up_to_date:  # else it draws when the pending results arrive
+            self.refresh()
 
     def _on_session(self, change: Change) -> None:
-        self.refresh()
+        if self._session.up_to_date:  # else it draws when the pending results arrive
+            self.refresh()
 
     def _on_year(self, year: int) -> None:
         self.refresh()

@@ -49,9 +49,11 @@ class ReferenceDialog(QDialog):
         self.choices = QListWidget()
         self.choices.setObjectName("reference_choices")
         self.choices.setAccessibleName("Scenario to use as the reference")
+        self.choices.setWordWrap(True)
+        self.choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         intro.setBuddy(self.choices)
         current = session.current_scenario()
-        self._add(f"The current scenario, as it is now: {current.title}", CURRENT,
+        self._add(f"The current scenario as it is now: “{current.title}”", CURRENT,
                   "Copies today's lever values; later changes are measured against them")
         self._add("Baseline: every lever at its default", BASELINE_CHOICE, "")
         for key, preset in self._presets.items():

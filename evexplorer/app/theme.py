@@ -44,13 +44,15 @@ def signed(value: float, decimals: int = 0) -> str:
 
 #: Longest reference title shown in a label before it is shortened [characters].
 REFERENCE_TITLE_CHARS = 28
+#: The same in chart legends, where space is shorter [characters].
+LEGEND_TITLE_CHARS = 18
 
 
-def reference_name(reference: NamedScenario) -> str:
-    """How labels name the reference: "baseline", or its title (shortened with "…")."""
+def reference_name(reference: NamedScenario, limit: int = REFERENCE_TITLE_CHARS) -> str:
+    """How labels name the reference: "baseline", or its title (at most ``limit`` characters)."""
     if reference.is_baseline:
         return "baseline"
     title = reference.title.strip() or "reference"
-    if len(title) > REFERENCE_TITLE_CHARS:
-        title = title[:REFERENCE_TITLE_CHARS - 1].rstrip() + "…"
+    if len(title) > limit:
+        title = title[:limit - 1].rstrip() + "…"
     return title
