@@ -736,13 +736,13 @@ class Session:
 
     @contextlib.contextmanager
     def change(self, text: str) -> Iterator[None]:
-        """``with session.change("Apply goal"):`` — everything inside is one undo step."""
+        """``with session.change("Apply goal"):`` — one undo step and one notification."""
         self.begin_change(text)
-        try:
-            with self._batch():
+        with self._batch():
+            try:
                 yield
-        finally:
-            self.end_change()
+            finally:
+                self.end_change()
 
     def _fields(self, names: Iterable[str]) -> dict[str, Any]:
         """Current values of levers, texts and ``reference`` by name."""

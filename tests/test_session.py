@@ -503,6 +503,20 @@ def test_a_gesture_is_one_undo_step():
     assert s.end_change() == frozenset() and len(s.history) == 1
 
 
+def test_a_change_block_is_one_step_and_one_notification():
+    s, rec = Session(), Recorder()
+    s.subscribe(rec)
+    with s.change("Apply goal"):
+        s.set("lithium_price", 20_000)
+        s.set("recycling_rate", 60)
+        s.set("title", "Goal")
+    assert len(rec.calls) == 1
+    assert rec.calls[0] >= {"lithium_price", "recycling_rate", "title", "history", "results"}
+    assert len(s.history) == 1 and s.history.undo_text == "Apply goal"
+    s.undo()
+    assert s.changed_levers() == [] and s.meta["title"] == ""
+
+
 def test_typing_in_one_text_field_is_one_step():
     s = Session()
     for i in range(1, 6):

@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
                 (self.undo_action, "&Undo", history.can_undo, history.undo_text),
                 (self.redo_action, "&Redo", history.can_redo, history.redo_text)):
             action.setEnabled(able)
-            action.setText(f"{word} {text}" if text else word)
+            action.setText(f"{word} {text.replace('&', '&&')}" if text else word)
 
     def _on_reference(self, change: Change) -> None:
         reference = self.session.reference
