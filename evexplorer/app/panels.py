@@ -109,6 +109,7 @@ class HeadlineCard(QFrame):
             layout.addWidget(label)
         self.setMinimumWidth(120)
         self._delta_of: tuple[float | None, float | None, str] | None = None
+        self._fitted: dict[tuple[str, str, str, int], str] = {}
 
     def show_values(self, results: Results, reference: Results, year: int,
                     reference_label: str = "baseline") -> None:
@@ -129,8 +130,9 @@ class HeadlineCard(QFrame):
             self.value.setText(f"{value:.0f}" if h.is_year else
                                f"{theme.number(value, h.decimals)}{unit}")
         self.setAccessibleName(f"{h.title}: {text.strip()}")
+        if self._delta_of is None or self._delta_of[2] != reference_label:
+            self.delta.setToolTip(f"Change against {reference_label}")
         self._delta_of = (value, base, reference_label)
-        self.delta.setToolTip(f"Change against {reference_label}")
         self.delta.setText(self._delta_text(value, base, reference_label))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -140,10 +142,16 @@ class HeadlineCard(QFrame):
 
     def _fit(self, label: str, before: str = "", after: str = "") -> str:
         """``label`` shortened with "…" so that ``before + label + after`` fits one line."""
-        metrics = self.delta.fontMetrics()
-        room = self.delta.width() - metrics.horizontalAdvance(before + after) - 4
-        elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(room, 0))
-        return html.escape(elided, quote=False)
+        key = (label, before, after, self.delta.width())
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            metrics = self.delta.fontMetrics()
+            room = key[3] - metrics.horizontalAdvance(before + after) - 4
+            elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(room, 0))
+            if len(self._fitted) > 64:
+                self._fitted.clear()
+            fitted = self._fitted[key] = html.escape(elided, quote=False)
+        return fitted
 
     def _delta_text(self, value: float | None, base: float | None, label: str) -> str:
         h = self.headline
