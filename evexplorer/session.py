@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -998,7 +999,9 @@ class Session:
         Returns
         -------
         ScenarioDocument
-            The opened file (its ``warnings`` are for the user).
+            The opened file; its ``warnings`` are sentences for the user (one of
+            them if the file's reference cannot be used: the baseline is then
+            the reference).
 
         Raises
         ------
@@ -1006,8 +1009,15 @@ class Session:
             If the file cannot be read; the message is one sentence.
         """
         doc = scenario.open_scenario(path, isolated=isolated)
+        reference = BASELINE
         record = getattr(doc, "reference", None)
-        reference = BASELINE if not record else NamedScenario.from_record(record)
+        if record:
+            try:
+                reference = NamedScenario.from_record(record, path=str(path))
+            except (ParameterError, AttributeError, TypeError) as exc:
+                doc = dataclasses.replace(doc, warnings=(
+                    *doc.warnings, f"The file's reference scenario cannot be used ({exc}); "
+                    "the baseline is the reference."))
         with self._batch():
             self._become(doc.parameters, {"title": doc.title, "author": doc.author,
                                           "notes": doc.notes},

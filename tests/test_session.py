@@ -432,6 +432,27 @@ def test_open_carries_the_files_reference_uncertainty_and_targets(monkeypatch):
     assert s.save_arguments()["reference"] == squeeze.as_record()
 
 
+def test_an_unusable_reference_in_a_file_falls_back_to_the_baseline(monkeypatch):
+    @dataclasses.dataclass(frozen=True, eq=False)
+    class ReferencedDocument(scenario.ScenarioDocument):
+        reference: object = None
+
+    real = scenario.open_scenario
+
+    def open_bad(path, **kwargs):
+        doc = real(path, **kwargs)
+        fields = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+        return ReferencedDocument(**fields, reference={"title": "Broken",
+                                                       "parameters": {"lithium_price": -1}})
+
+    monkeypatch.setattr(scenario, "open_scenario", open_bad)
+    s = Session()
+    doc = s.open(V1_FILES[0], isolated=False)
+    assert s.reference is BASELINE and not s.modified
+    assert doc.warnings[-1].startswith("The file's reference scenario cannot be used")
+    assert "lithium_price" in doc.warnings[-1]
+
+
 # -- uncertainty and targets slots ----------------------------------------------------------------
 
 def test_uncertainty_and_targets_notify_only_on_real_change():
