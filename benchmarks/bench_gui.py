@@ -61,7 +61,7 @@ def drag() -> dict[str, float]:
             model.append(window.last_recompute_ms)
         slider.setSliderDown(False)
         app.processEvents()
-        window.state.replace(window.state.values)
+        window.session.new()
         window.close()
     total.sort()
     return {

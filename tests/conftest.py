@@ -30,7 +30,6 @@ def window(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     from evexplorer.app import create_main_window
-    from evexplorer.model import registry
 
     questions = []
 
@@ -47,4 +46,4 @@ def window(qtbot, tmp_path, monkeypatch):
     win.show()
     qtbot.waitExposed(win)
     yield win
-    win.state.replace(registry.defaults())
+    win.session.new()

@@ -60,7 +60,7 @@ def test_units_on_every_value_field(window):
 def test_typing_a_value_moves_the_curves_against_the_ghost(window, qtbot):
     before = curve_y(window.charts.pack.total)
     type_value(qtbot, spin(window, "lithium_price"), "40000")
-    assert window.state.get("lithium_price") == 40_000.0
+    assert window.session.get("lithium_price") == 40_000.0
     after = curve_y(window.charts.pack.total)
     # lithium carbonate up ⇒ every year's pack cost up; the ghost stays on the baseline
     assert np.all(after > before)
@@ -70,9 +70,9 @@ def test_typing_a_value_moves_the_curves_against_the_ghost(window, qtbot):
 
 def test_slider_drag_moves_curves_live_and_is_one_undo_step(window):
     slider = window.findChild(QSlider, "lithium_price__slider")
-    start_value = window.state.get("lithium_price")
+    start_value = window.session.get("lithium_price")
     start_curve = curve_y(window.charts.pack.total)
-    steps_before = window.undo_stack.count()
+    steps_before = len(window.session.history)
     seen = []
     slider.setSliderDown(True)
     for position in range(slider.value(), slider.value() + 400, 40):
@@ -82,27 +82,27 @@ def test_slider_drag_moves_curves_live_and_is_one_undo_step(window):
     slider.setSliderDown(False)
     settle()
     assert len(set(seen)) >= 8  # the curve moved with the hand
-    assert window.undo_stack.count() == steps_before + 1
-    dragged = window.state.get("lithium_price")
+    assert len(window.session.history) == steps_before + 1
+    dragged = window.session.get("lithium_price")
     assert dragged > start_value
-    window.undo_stack.undo()
+    window.session.undo()
     settle()
-    assert window.state.get("lithium_price") == start_value
+    assert window.session.get("lithium_price") == start_value
     np.testing.assert_allclose(curve_y(window.charts.pack.total), start_curve)
-    window.undo_stack.redo()
+    window.session.redo()
     settle()
-    assert window.state.get("lithium_price") == dragged
+    assert window.session.get("lithium_price") == dragged
 
 
 def test_undo_and_redo_shortcuts(window, qtbot):
     type_value(qtbot, spin(window, "nickel_price"), "30000")
-    assert window.state.get("nickel_price") == 30_000.0
+    assert window.session.get("nickel_price") == 30_000.0
     QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.Undo))
     settle()
-    assert window.state.get("nickel_price") == PARAMETERS["nickel_price"].default
+    assert window.session.get("nickel_price") == PARAMETERS["nickel_price"].default
     QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.Redo))
     settle()
-    assert window.state.get("nickel_price") == 30_000.0
+    assert window.session.get("nickel_price") == 30_000.0
 
 
 def test_modified_marker_follows_changes(window, qtbot):
@@ -110,7 +110,7 @@ def test_modified_marker_follows_changes(window, qtbot):
     assert not window.isWindowModified()
     type_value(qtbot, spin(window, "recycling_rate"), "60")
     assert window.isWindowModified()
-    window.undo_stack.undo()
+    window.session.undo()
     settle()
     assert not window.isWindowModified()
 
@@ -121,26 +121,26 @@ def test_reset_button_restores_default_and_undo_returns(window, qtbot):
     assert reset.isEnabled()
     qtbot.mouseClick(reset, Qt.MouseButton.LeftButton)
     settle()
-    assert window.state.get("cobalt_price") == PARAMETERS["cobalt_price"].default
+    assert window.session.get("cobalt_price") == PARAMETERS["cobalt_price"].default
     assert not reset.isEnabled()
-    window.undo_stack.undo()
+    window.session.undo()
     settle()
-    assert window.state.get("cobalt_price") == 60_000.0
+    assert window.session.get("cobalt_price") == 60_000.0
 
 
 def test_keyboard_moves_a_slider_and_a_spin_box(window, qtbot):
     slider = window.findChild(QSlider, "recycling_rate__slider")
     slider.setFocus()
-    before = window.state.get("recycling_rate")
+    before = window.session.get("recycling_rate")
     qtbot.keyClick(slider, Qt.Key.Key_Right)
     settle()
-    assert window.state.get("recycling_rate") > before
+    assert window.session.get("recycling_rate") > before
     field = spin(window, "end_year")
     window.levers.focus_lever("end_year")
     qtbot.keyClick(field, Qt.Key.Key_Down)
     settle()
-    assert window.state.get("end_year") == 2049
-    assert len(window.results.years) == 2049 - 2025 + 1
+    assert window.session.get("end_year") == 2049
+    assert len(window.session.results.years) == 2049 - 2025 + 1
 
 
 def test_keyboard_reaches_every_lever(window, qtbot):
@@ -167,10 +167,10 @@ def test_keyboard_reaches_every_lever(window, qtbot):
 
 def test_chemistry_shares_always_sum_to_100(window):
     lfp = spin(window, "chemistry_mix.LFP")
-    before = dict(window.state.get("chemistry_mix"))
+    before = dict(window.session.get("chemistry_mix"))
     lfp.setValue(60.0)
     settle()
-    mix = window.state.get("chemistry_mix")
+    mix = window.session.get("chemistry_mix")
     assert mix["LFP"] == pytest.approx(0.6)
     assert sum(mix.values()) == pytest.approx(1.0)
     # the others keep their proportions
@@ -185,10 +185,10 @@ def test_chemistry_shares_always_sum_to_100(window):
 def test_mix_going_to_one_chemistry_and_back(window):
     spin(window, "chemistry_mix.NA_ION").setValue(100.0)
     settle()
-    assert window.state.get("chemistry_mix")["NA_ION"] == pytest.approx(1.0)
+    assert window.session.get("chemistry_mix")["NA_ION"] == pytest.approx(1.0)
     spin(window, "chemistry_mix.NA_ION").setValue(50.0)
     settle()
-    mix = window.state.get("chemistry_mix")
+    mix = window.session.get("chemistry_mix")
     assert mix["NA_ION"] == pytest.approx(0.5)
     assert sum(mix.values()) == pytest.approx(1.0)
 
@@ -212,17 +212,17 @@ def test_headline_shows_change_against_baseline(window, qtbot):
     type_value(qtbot, spin(window, "lithium_price"), "60000")
     assert "+" in card.delta.text() and "vs baseline" in card.delta.text()
     year = window.headline.year.value()
-    i = list(window.results.years).index(year)
-    expected = window.results.series["pack_cost"][i]
+    i = list(window.session.results.years).index(year)
+    expected = window.session.results.series["pack_cost"][i]
     assert card.value.text().startswith(f"{expected:,.0f}<")
     assert card.accessibleName() == f"Pack cost: {expected:,.0f} USD/kWh"
 
 
 def test_out_of_range_combination_is_refused_with_a_message(window, qtbot):
     type_value(qtbot, spin(window, "start_year"), "2045")
-    assert window.state.get("start_year") == 2045
+    assert window.session.get("start_year") == 2045
     type_value(qtbot, spin(window, "end_year"), "2040")
-    assert window.state.get("end_year") == 2050
+    assert window.session.get("end_year") == 2050
     assert "end_year" in window.statusBar().currentMessage()
     assert spin(window, "end_year").value() == 2050
 
@@ -262,17 +262,17 @@ def test_hover_shows_year_and_values(window):
     assert chart.hover_text.isVisible()
     html = chart.hover_text.textItem.toHtml()
     assert "2035" in html
-    i = list(window.results.years).index(2035)
-    assert f"{window.results.series['pack_cost'][i]:,.1f}" in html
+    i = list(window.session.results.years).index(2035)
+    assert f"{window.session.results.series['pack_cost'][i]:,.1f}" in html
 
 
 def test_parity_marker_follows_the_scenario(window, qtbot):
     price = window.charts.price
     assert price.parity.isVisible()
-    assert price.parity.value() == window.results.scalars["cost_parity_year"]
+    assert price.parity.value() == window.session.results.scalars["cost_parity_year"]
     window.levers.sections["advanced"].set_expanded(True)
     type_value(qtbot, spin(window, "ice_vehicle_price"), "15000")
-    assert window.results.scalars["cost_parity_year"] is None
+    assert window.session.results.scalars["cost_parity_year"] is None
     assert not price.parity.isVisible()
     assert window.headline.cards["cost_parity_year"].value.text() == "never"
 
@@ -282,7 +282,8 @@ def test_mineral_picker_switches_series_and_unit(window):
     combo = window.findChild(QComboBox, "mineral_choice")
     combo.setCurrentIndex(combo.findData("nickel"))
     settle()
-    np.testing.assert_allclose(curve_y(chart.demand), window.results.series["nickel_demand"])
+    np.testing.assert_allclose(curve_y(chart.demand),
+                               window.session.results.series["nickel_demand"])
     assert chart.plot.getAxis("left").labelText == "kt"
     combo.setCurrentIndex(combo.findData("lithium"))
     assert chart.plot.getAxis("left").labelText == "kt LCE"
@@ -298,7 +299,7 @@ def test_many_redraws_with_grabs_stay_alive(window):
         window.charts.grab()
     slider.setSliderDown(False)
     settle()
-    expected = evaluate({"demand_growth": window.state.get("demand_growth")})
+    expected = evaluate({"demand_growth": window.session.get("demand_growth")})
     np.testing.assert_allclose(curve_y(window.charts.avoided.ghost),
                                evaluate().series["fleet_emissions_avoided"])
     np.testing.assert_allclose(curve_y(window.charts.pack.total), expected.series["pack_cost"])

@@ -149,7 +149,7 @@ def run(file: Path | None = None, screenshot: Path | None = None,
         def report() -> None:
             window.repaint()
             print("window shown", flush=True)
-            window.state.replace(window.state.values)  # nothing to ask about
+            window.session.new()  # nothing to ask about
             app.quit()
 
         QTimer.singleShot(0, report)

@@ -1,14 +1,16 @@
-"""The six linked charts, each drawing the scenario against the baseline.
+"""The six linked charts, each drawing the shown results against the reference.
 
 Plot items are created once; every recompute only calls ``setData`` (the
 pyqtgraph habit that keeps a drag at screen rate). Every chart shows the
-baseline as a thin grey dashed ghost, carries its unit on the axis (no SI
+reference (the baseline unless the user chose another scenario) as a thin
+grey dashed ghost, named in its legend and hover read-out, carries its unit on the axis (no SI
 prefixes: USD/kWh is not an SI unit), marks the chosen year, and shows the
 year and values under the mouse.
 """
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Callable, Sequence
 
@@ -30,7 +32,9 @@ from PySide6.QtWidgets import (
 from ..model import Results
 from ..model.data import MINERALS
 from ..model.outputs import MINERAL_LABELS, MINERAL_UNITS
+from ..session import Change, Session
 from . import theme
+from .theme import reference_name
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202020")
 
@@ -81,11 +85,16 @@ GHOST_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DashLine)
 
 
 class Chart:
-    """One plot: title, unit, baseline ghost, chosen-year marker and hover read-out."""
+    """One plot: title, unit, reference ghost, chosen-year marker and hover read-out.
+
+    Legend and hover labels may contain ``{ref}``, replaced by :attr:`reference_label`.
+    """
 
     key = ""
     title = ""
     unit = ""
+    #: How legends and hover read-outs name the reference.
+    reference_label = "Baseline"
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget(axisItems={"left": UnitAxis("left"),
@@ -173,18 +182,28 @@ class Chart:
         """Set the title; the legend line below it lists every series."""
         self.title_label.setText(title)
         self.legend_label.setText("&nbsp;&nbsp; ".join(
-            f"<span style='color:{c}'>{sym}</span>&nbsp;{n}" for n, c, sym in self._legend))
+            f"<span style='color:{c}'>{sym}</span>&nbsp;{self._label(n)}"
+            for n, c, sym in self._legend))
 
-    def update(self, results: Results, baseline: Results, year: int) -> None:
+    def set_reference_label(self, label: str) -> None:
+        """Name the reference in the legend and the hover read-out."""
+        if label != self.reference_label:
+            self.reference_label = label
+            self.set_title(self.title_label.text())
+
+    def _label(self, text: str) -> str:
+        return text.replace("{ref}", html.escape(self.reference_label, quote=False))
+
+    def update(self, results: Results, reference: Results, year: int) -> None:
         """Redraw with new results; ``year`` is the chosen year."""
         years = np.asarray(results.years, float)
         if len(years) != len(self._years) or years[0] != self._years[0]:
             self.plot.setXRange(years[0] - 0.5, years[-1] + 0.5, padding=0)
         self._years = years
         self.year_line.setValue(year)
-        self._draw(results, baseline)
+        self._draw(results, reference)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         raise NotImplementedError
 
     def set_zero(self, years: np.ndarray) -> None:
@@ -233,7 +252,7 @@ class Chart:
         for label, value_at, fmt in self._hover_rows:
             value = value_at(i)
             text = "–" if not np.isfinite(value) else format(value, fmt)
-            lines.append(f"{label}: {text}")
+            lines.append(f"{self._label(label)}: {text}")
         self.hover_text.setHtml("<br>".join(lines) + f"<br><i>{self.unit}</i>")
         (x0, x1), (_, y1) = vb.viewRange()
         self.hover_line.setValue(year)
@@ -264,11 +283,11 @@ class PackCostChart(Chart):
         self.total = self.curve("Pack cost", _pen(theme.BLUE, 2.5))
         self.fill(self.zero, self.material, theme.ORANGE, "Mineral materials")
         self.fill(self.material, self.total, theme.SKY, "Rest of pack (learning)")
-        self.ghost = self.curve("Baseline", GHOST_PEN)
+        self.ghost = self.curve("{ref}", GHOST_PEN)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         self.set_zero(y)
         self.material.setData(y, s["pack_material_cost"])
         self.total.setData(y, s["pack_cost"])
@@ -276,7 +295,7 @@ class PackCostChart(Chart):
         self.fit_y(s["pack_cost"], b["pack_cost"])
         self.hover_rows([("Pack", _at(s["pack_cost"]), ",.1f"),
                          ("Minerals", _at(s["pack_material_cost"]), ",.1f"),
-                         ("Baseline", _at(b["pack_cost"]), ",.1f")])
+                         ("{ref}", _at(b["pack_cost"]), ",.1f")])
 
 
 class PriceChart(Chart):
@@ -288,7 +307,7 @@ class PriceChart(Chart):
         super().__init__()
         self.ev = self.curve("EV", _pen(theme.BLUE, 2.5))
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
-        self.ghost = self.curve("Baseline EV", GHOST_PEN)
+        self.ghost = self.curve("{ref} EV", GHOST_PEN)
         self.parity = pg.InfiniteLine(angle=90, movable=False, pen=_pen(theme.GREEN, 2),
                                       label="parity {value:.0f}",
                                       labelOpts={"position": 0.92, "color": theme.GREEN,
@@ -298,21 +317,21 @@ class PriceChart(Chart):
         for line in (self.parity, self.ghost_parity):
             self.plot.addItem(line, ignoreBounds=True)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         self.ev.setData(y, s["ev_price"])
         self.ice.setData(y, s["ice_price"])
         self.ghost.setData(y, b["ev_price"])
         self.fit_y(s["ev_price"], s["ice_price"], b["ev_price"], include_zero=False)
         for line, year in ((self.parity, results.scalars["cost_parity_year"]),
-                           (self.ghost_parity, baseline.scalars["cost_parity_year"])):
+                           (self.ghost_parity, reference.scalars["cost_parity_year"])):
             line.setVisible(year is not None)
             if year is not None:
                 line.setValue(year)
         self.hover_rows([("EV", _at(s["ev_price"]), ",.0f"),
                          ("Gasoline", _at(s["ice_price"]), ",.0f"),
-                         ("Baseline EV", _at(b["ev_price"]), ",.0f")])
+                         ("{ref} EV", _at(b["ev_price"]), ",.0f")])
 
 
 class MineralChart(Chart):
@@ -329,7 +348,7 @@ class MineralChart(Chart):
         self.fill(self.zero, self.supply, theme.GREEN, "Primary supply for EVs")
         self.fill(self.supply, self.available, theme.PURPLE, "Recycled")
         self.demand = self.curve("Demand", _pen(theme.BLACK, 2.5))
-        self.ghost = self.curve("Baseline demand", GHOST_PEN)
+        self.ghost = self.curve("{ref} demand", GHOST_PEN)
 
     def set_mineral(self, mineral: str) -> None:
         """Choose the mineral shown (its unit goes on the axis)."""
@@ -339,10 +358,10 @@ class MineralChart(Chart):
         self.plot.setLabel("left", self.unit)
         self.set_title(f"{MINERAL_LABELS[mineral]} demand vs supply")
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
         m = self.mineral
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         self.set_zero(y)
         self.supply.setData(y, s[f"{m}_supply"])
         self.available.setData(y, s[f"{m}_supply"] + s[f"{m}_recycled"])
@@ -354,7 +373,7 @@ class MineralChart(Chart):
                          ("Primary supply", _at(s[f"{m}_supply"]), ",.0f"),
                          ("Recycled", _at(s[f"{m}_recycled"]), ",.0f"),
                          ("Shortfall", _at(s[f"{m}_shortfall"]), ",.0f"),
-                         ("Baseline demand", _at(b[f"{m}_demand"]), ",.0f")])
+                         ("{ref} demand", _at(b[f"{m}_demand"]), ",.0f")])
 
 
 class ProductionChart(Chart):
@@ -370,11 +389,11 @@ class ProductionChart(Chart):
         self.fill(self.zero, self.battery, theme.ORANGE, "EV battery")
         self.fill(self.battery, self.ev, theme.SKY, "EV without battery")
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
-        self.ghost = self.curve("Baseline EV", GHOST_PEN)
+        self.ghost = self.curve("{ref} EV", GHOST_PEN)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         size = float(results.parameters["battery_size"])
         battery = s["battery_emissions"] * size / 1000.0
         self.set_zero(y)
@@ -388,7 +407,7 @@ class ProductionChart(Chart):
                          ("EV battery", _at(battery), ",.2f"),
                          ("Battery per kWh (kg CO2e/kWh)", _at(s["battery_emissions"]), ",.1f"),
                          ("Gasoline car", _at(s["ice_production_emissions"]), ",.2f"),
-                         ("Baseline EV", _at(b["ev_production_emissions"]), ",.2f")])
+                         ("{ref} EV", _at(b["ev_production_emissions"]), ",.2f")])
 
 
 class LifecycleChart(Chart):
@@ -400,21 +419,21 @@ class LifecycleChart(Chart):
         super().__init__()
         self.ev = self.curve("EV", _pen(theme.BLUE, 2.5))
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
-        self.ghost = self.curve("Baseline EV", GHOST_PEN)
+        self.ghost = self.curve("{ref} EV", GHOST_PEN)
         self.note = pg.TextItem(color="#202020", anchor=(0, 1))
         self.plot.addItem(self.note, ignoreBounds=True)
 
-    def update(self, results: Results, baseline: Results, year: int) -> None:
-        super().update(results, baseline, year)
+    def update(self, results: Results, reference: Results, year: int) -> None:
+        super().update(results, reference, year)
         i = int(np.searchsorted(results.years, year))
         km = float(results.series["breakeven_distance"][i])
         text = "never breaks even" if not np.isfinite(km) else f"breaks even after {km:,.0f} km"
         self.note.setText(f"{year} EV {text}")
         self.note.setPos(self._years[0], 0)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         self.ev.setData(y, s["ev_lifecycle_emissions"])
         self.ice.setData(y, s["ice_lifecycle_emissions"])
         self.ghost.setData(y, b["ev_lifecycle_emissions"])
@@ -422,7 +441,7 @@ class LifecycleChart(Chart):
                    b["ev_lifecycle_emissions"])
         self.hover_rows([("EV", _at(s["ev_lifecycle_emissions"]), ",.0f"),
                          ("Gasoline car", _at(s["ice_lifecycle_emissions"]), ",.0f"),
-                         ("Baseline EV", _at(b["ev_lifecycle_emissions"]), ",.0f"),
+                         ("{ref} EV", _at(b["ev_lifecycle_emissions"]), ",.0f"),
                          ("Break-even (km)", _at(s["breakeven_distance"]), ",.0f")])
 
 
@@ -457,24 +476,35 @@ class AvoidedChart(Chart):
                                      brush=_brush(theme.GREEN, 170))
         self.plot.addItem(self.bars)
         self._add_legend("Scenario", theme.GREEN, "■")
-        self.ghost = self.curve("Baseline", GHOST_PEN)
+        self.ghost = self.curve("{ref}", GHOST_PEN)
 
-    def _draw(self, results: Results, baseline: Results) -> None:
+    def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
-        s, b = results.series, baseline.series
+        s, b = results.series, reference.series
         self.bars.setData(*bar_outline(y, s["fleet_emissions_avoided"], 0.7))
         self.ghost.setData(y, b["fleet_emissions_avoided"])
         self.fit_y(s["fleet_emissions_avoided"], b["fleet_emissions_avoided"])
         self.hover_rows([("Scenario", _at(s["fleet_emissions_avoided"]), ",.0f"),
-                         ("Baseline", _at(b["fleet_emissions_avoided"]), ",.0f")])
+                         ("{ref}", _at(b["fleet_emissions_avoided"]), ",.0f")])
 
 
 class ChartPanel(QWidget):
-    """The grid of charts, with the mineral picker above the mineral chart."""
+    """The grid of charts, with the mineral picker above the mineral chart.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Parameters
+    ----------
+    session : Session
+        Whose shown results and reference results the charts draw.
+    year : callable
+        Returns the chosen year, marked on every chart.
+    """
+
+    def __init__(self, session: Session, year: Callable[[], int],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chart_panel")
+        self._session = session
+        self._year = year
         self.pack = PackCostChart()
         self.price = PriceChart()
         self.mineral = MineralChart()
@@ -498,15 +528,26 @@ class ChartPanel(QWidget):
         grid.setSpacing(6)
         for i, chart in enumerate(self.charts):
             grid.addWidget(chart.container, i // 2, i % 2)
-        self._last: tuple[Results, Results, int] | None = None
+        session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
+        self._on_session(Change(frozenset({"reference"})))
 
-    def update_results(self, results: Results, baseline: Results, year: int) -> None:
-        """Redraw every chart."""
-        self._last = (results, baseline, year)
+    def _on_session(self, change: Change) -> None:
+        if "reference" in change:
+            reference = self._session.reference
+            label = ("Baseline" if reference.is_baseline else
+                     reference_name(reference, theme.LEGEND_TITLE_CHARS))
+            for chart in self.charts:
+                chart.set_reference_label(label)
+        if self._session.up_to_date:  # else it draws when the pending results arrive
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the session's shown results against its reference for the chosen year."""
+        shown, reference, year = (self._session.shown, self._session.reference_results,
+                                  self._year())
         for chart in self.charts:
-            chart.update(results, baseline, year)
+            chart.update(shown, reference, year)
 
     def _on_mineral(self, index: int) -> None:
         self.mineral.set_mineral(self.mineral_choice.itemData(index))
-        if self._last is not None:
-            self.mineral.update(*self._last)
+        self.mineral.update(self._session.shown, self._session.reference_results, self._year())

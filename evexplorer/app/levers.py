@@ -1,10 +1,11 @@
 """The lever panel, generated from the parameter registry.
 
-Each lever is a thin view of the :class:`~evexplorer.app.state.ScenarioState`:
-it takes the state in ``__init__``, redraws itself in ``_on_state`` with its
-own signals blocked, and writes back only through undo commands. A slider
-drag changes the state live (so the charts move with the hand) and becomes
-one undo step when the mouse is released.
+Each lever is a thin view of the :class:`~evexplorer.session.Session`: it
+takes the session in ``__init__``, redraws itself in ``_on_session`` with its
+own signals blocked, and writes back through :meth:`Session.update` (one undo
+step each). A slider drag changes the session live (so the charts move with
+the hand) inside a gesture that becomes one undo step when the mouse is
+released.
 
 Object names: a lever's input widget (spin box, combo box or the chemistry
 mix editor) is named after the parameter; its slider, reset and information
@@ -18,7 +19,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -41,8 +41,7 @@ from PySide6.QtWidgets import (
 
 from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, registry
 from ..model.outputs import MINERAL_LABELS
-from .state import Change, ScenarioState
-from .undo import SetValuesCommand
+from ..session import Change, Session
 
 #: Positions of a float lever's slider.
 SLIDER_STEPS = 1000
@@ -104,14 +103,13 @@ def value_to_slider(param: Parameter, value: float) -> int:
 
 
 class LeverView(QWidget):
-    """Common part of a lever: label, reset and information buttons, undo plumbing."""
+    """Common part of a lever: label, reset and information buttons, the one setter."""
 
-    def __init__(self, param: Parameter, state: ScenarioState, undo: QUndoStack,
-                 report: ErrorSink, parent: QWidget | None = None) -> None:
+    def __init__(self, param: Parameter, session: Session, report: ErrorSink,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.param = param
-        self._state = state
-        self._undo = undo
+        self._session = session
         self._report = report
         self.setObjectName(f"{param.name}__row")
         self._layout = QGridLayout(self)
@@ -140,10 +138,7 @@ class LeverView(QWidget):
         self._layout.addWidget(self.reset_button, 0, 2)
         self._layout.addWidget(self.info_button, 0, 3)
         self._layout.setColumnStretch(0, 1)
-        state.subscribe(self._on_state, names=self._watched())
-
-    def _watched(self) -> tuple[str, ...]:
-        return (self.param.name,)
+        session.subscribe(self._on_session, names=(param.name,))
 
     @property
     def input_widget(self) -> QWidget:
@@ -159,28 +154,21 @@ class LeverView(QWidget):
         """Put the lever back to its default (one undo step)."""
         self.commit(registry.defaults()[self.param.name])
 
-    def commit(self, new: Any, applied_from: Any = None) -> None:
-        """Make ``new`` the lever's value as one undo step.
+    def commit(self, new: Any) -> None:
+        """Make ``new`` the lever's value (one undo step, or part of the current gesture).
 
-        ``applied_from`` is the value before a drag whose values the state
-        already holds.
+        An invalid value is reported in one sentence and the lever shows its
+        value again.
         """
         name = self.param.name
-        old = self._state.get(name) if applied_from is None else applied_from
         try:
-            self._state.check({name: new})
+            self._session.update({name: new}, text=f"Change {self.param.label}")
         except ParameterError as exc:
             self._report(str(exc))
-            self._on_state(Change(frozenset({name})))
-            return
-        if registry.same_value(name, old, new):
-            return
-        self._undo.push(SetValuesCommand(self._state, {name: old}, {name: new},
-                                         f"Change {self.param.label}",
-                                         applied=applied_from is not None))
+            self._on_session(Change(frozenset({name})))
 
-    def _on_state(self, change: Change) -> None:
-        value = self._state.get(self.param.name)
+    def _on_session(self, change: Change) -> None:
+        value = self._session.get(self.param.name)
         changed = not registry.same_value(self.param.name, value, self.param.default)
         font = self.label.font()
         font.setBold(changed)
@@ -195,9 +183,9 @@ class LeverView(QWidget):
 class NumberLever(LeverView):
     """A numeric lever: a slider and an exact-value spin box with its unit."""
 
-    def __init__(self, param: Parameter, state: ScenarioState, undo: QUndoStack,
-                 report: ErrorSink, parent: QWidget | None = None) -> None:
-        super().__init__(param, state, undo, report, parent)
+    def __init__(self, param: Parameter, session: Session, report: ErrorSink,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(param, session, report, parent)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName(f"{param.name}__slider")
         self.slider.setAccessibleName(f"{param.label} slider")
@@ -234,35 +222,25 @@ class NumberLever(LeverView):
         self.label.setBuddy(self.spin)
         self._layout.addWidget(self.slider, 1, 0)
         self._layout.addWidget(self.spin, 1, 1, 1, 3)
-        self._drag_start: Any = None
         self.slider.sliderPressed.connect(self._on_pressed)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider.sliderReleased.connect(self._on_released)
         self.spin.valueChanged.connect(self._on_spin)
-        self._on_state(Change(frozenset({param.name})))
+        self._on_session(Change(frozenset({param.name})))
 
     @property
     def input_widget(self) -> QAbstractSpinBox:
         return self.spin
 
     def _on_pressed(self) -> None:
-        self._drag_start = self._state.get(self.param.name)
+        # Live while the hand moves: the session changes, the undo step comes on release.
+        self._session.begin_change(f"Change {self.param.label}")
 
     def _on_slider(self, position: int) -> None:
-        value = slider_to_value(self.param, position)
-        if self.slider.isSliderDown():
-            # Live while the hand moves: the state changes, the undo step comes on release.
-            try:
-                self._state.set(self.param.name, value)
-            except ParameterError as exc:
-                self._report(str(exc))
-        else:
-            self.commit(value)
+        self.commit(slider_to_value(self.param, position))
 
     def _on_released(self) -> None:
-        start, self._drag_start = self._drag_start, None
-        if start is not None:
-            self.commit(self._state.get(self.param.name), applied_from=start)
+        self._session.end_change()
 
     def _on_spin(self, value: float) -> None:
         self.commit(int(value) if self.param.kind == "int" else float(value))
@@ -284,9 +262,9 @@ def _nice_step(param: Parameter) -> float:
 class ChoiceLever(LeverView):
     """A lever with a fixed set of choices: a combo box."""
 
-    def __init__(self, param: Parameter, state: ScenarioState, undo: QUndoStack,
-                 report: ErrorSink, parent: QWidget | None = None) -> None:
-        super().__init__(param, state, undo, report, parent)
+    def __init__(self, param: Parameter, session: Session, report: ErrorSink,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(param, session, report, parent)
         self.combo = QComboBox()
         self.combo.setObjectName(param.name)
         self.combo.setAccessibleName(param.label)
@@ -298,7 +276,7 @@ class ChoiceLever(LeverView):
         self._layout.addWidget(self.combo, 1, 0, 1, 4)
         self.combo.currentIndexChanged.connect(
             lambda i: self.commit(self.combo.itemData(i)))
-        self._on_state(Change(frozenset({param.name})))
+        self._on_session(Change(frozenset({param.name})))
 
     @property
     def input_widget(self) -> QComboBox:
@@ -397,14 +375,14 @@ def rebalance(mix: Mapping[str, float], chem: str, share: float,
 class MixLever(LeverView):
     """The chemistry mix lever."""
 
-    def __init__(self, param: Parameter, state: ScenarioState, undo: QUndoStack,
-                 report: ErrorSink, parent: QWidget | None = None) -> None:
-        super().__init__(param, state, undo, report, parent)
+    def __init__(self, param: Parameter, session: Session, report: ErrorSink,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(param, session, report, parent)
         self.editor = MixEditor()
         self.label.setBuddy(self.editor.spins[data.CHEMISTRIES[0]])
         self._layout.addWidget(self.editor, 1, 0, 1, 4)
         self.editor.edited.connect(self.commit)
-        self._on_state(Change(frozenset({param.name})))
+        self._on_session(Change(frozenset({param.name})))
 
     @property
     def input_widget(self) -> MixEditor:
@@ -414,11 +392,10 @@ class MixLever(LeverView):
         self.editor.set_mix(value)
 
 
-def make_lever(param: Parameter, state: ScenarioState, undo: QUndoStack,
-               report: ErrorSink) -> LeverView:
+def make_lever(param: Parameter, session: Session, report: ErrorSink) -> LeverView:
     """The view for a lever, chosen by its kind."""
     kinds = {"float": NumberLever, "int": NumberLever, "choice": ChoiceLever, "mix": MixLever}
-    return kinds[param.kind](param, state, undo, report)
+    return kinds[param.kind](param, session, report)
 
 
 class GroupSection(QWidget):
@@ -466,7 +443,7 @@ class GroupSection(QWidget):
 class LeverPanel(QWidget):
     """Every lever, grouped and searchable, generated from the registry."""
 
-    def __init__(self, state: ScenarioState, undo: QUndoStack, report: ErrorSink,
+    def __init__(self, session: Session, report: ErrorSink,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lever_panel")
@@ -480,8 +457,7 @@ class LeverPanel(QWidget):
         reset_all.setObjectName("reset_all")
         reset_all.setToolTip("Put every lever back to the baseline (one undo step)")
         reset_all.clicked.connect(self.reset_all)
-        self._state = state
-        self._undo = undo
+        self._session = session
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(reset_all)
@@ -496,7 +472,7 @@ class LeverPanel(QWidget):
             self.sections[group] = section
             content_layout.addWidget(section)
         for param in PARAMETERS.values():
-            view = make_lever(param, state, undo, report)
+            view = make_lever(param, session, report)
             self.levers[param.name] = view
             self.sections[param.group].body_layout.addWidget(view)
         content_layout.addStretch(1)
@@ -543,10 +519,4 @@ class LeverPanel(QWidget):
 
     def reset_all(self) -> None:
         """Put every lever back to its default as one undo step."""
-        defaults = registry.defaults()
-        changed = self._state.changed_levers()
-        if not changed:
-            return
-        old = {n: self._state.get(n) for n in changed}
-        new = {n: defaults[n] for n in changed}
-        self._undo.push(SetValuesCommand(self._state, old, new, "Reset all levers"))
+        self._session.reset()

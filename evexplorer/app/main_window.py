@@ -1,10 +1,16 @@
-"""The main window: levers, headline figures, charts, what changed, and scenario files."""
+"""The main window: a thin binding of one :class:`~evexplorer.session.Session` to widgets.
+
+The window holds no scenario data: levers, texts, reference, results, stored
+numbers, comparison set and undo history all live in ``window.session``.
+The window lays out the views (each takes the session in ``__init__`` and
+listens to it), builds the menus, runs the timers, shows dialogs and
+messages, and keeps its settings (geometry, recent files, undo limit).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +21,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,36 +34,31 @@ from PySide6.QtWidgets import (
 )
 
 from .. import scenario
-from .._resources import resource_path
 from .._version import MODEL_VERSION, __version__
-from ..model import ParameterError, Results, evaluate, registry
+from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
 from .charts import ChartPanel
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
-from .state import Change, ScenarioState
+from .reference import ReferenceDialog
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
 FILE_FILTER = "EV Explorer scenarios (*.evx *.h5 *.hdf5);;All files (*)"
-#: Levers that set the time axis: changing them recomputes the baseline too.
-_TIME_AXIS = frozenset({"start_year", "end_year"})
-
-
+#: Settings key of the undo history's length [steps].
+UNDO_LIMIT_KEY = "undo_limit"
 def default_settings() -> QSettings:
     """The settings store of the installed application."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
 
 
-def stored_as_results(doc: scenario.ScenarioDocument) -> Results | None:
-    """The results saved in a file as a :class:`Results`, if every series is there."""
-    from ..model import SERIES
-
-    stored = doc.results
-    if stored is None or any(name not in stored.series for name in SERIES):
-        return None
-    return Results(years=stored.years, series=stored.series, units=stored.units,
-                   scalars=stored.scalars, parameters=dict(doc.parameters),
-                   model_version=doc.model_version or "?")
+def undo_limit(settings: QSettings) -> int:
+    """The undo history's length from the settings [steps]; the default if unset or invalid."""
+    value = settings.value(UNDO_LIMIT_KEY, DEFAULT_UNDO_LIMIT)
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_UNDO_LIMIT
+    return limit if limit >= 0 else DEFAULT_UNDO_LIMIT
 
 
 class MainWindow(QMainWindow):
@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
     Parameters
     ----------
     settings : QSettings, optional
-        Where geometry and recent files are kept (tests pass a temporary one).
+        Where geometry, recent files and the undo limit are kept (tests pass a
+        temporary one).
     """
 
     def __init__(self, settings: QSettings | None = None,
@@ -75,24 +76,26 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self.settings = settings if settings is not None else default_settings()
-        self.state = ScenarioState()
-        self.undo_stack = QUndoStack(self)
-        self.results: Results | None = None
-        self.baseline = self._baseline_for(self.state.values)
-        self.shown: Results | None = None
+        # A burst of slider moves costs one model run: the session asks for a recompute
+        # and this zero-delay timer runs it once the queued events are handled.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.recompute)
+        self.session = Session(undo_limit=undo_limit(self.settings), schedule=self._timer.start)
         self.last_recompute_ms = 0.0
         self.recompute_count = 0
-        self._created: str | None = None
-        self._stored: Results | None = None
-        self._showing_stored = False
+        self._presets: list[NamedScenario] | None = None
+        self.reference_dialog: ReferenceDialog | None = None
         #: Where error messages go instead of a dialog (``title, text``), e.g. offscreen.
         self.error_sink: Callable[[str, str], None] | None = None
 
-        self.levers = LeverPanel(self.state, self.undo_stack, self.show_message)
-        self.headline = HeadlinePanel(self._on_year)
-        self.charts = ChartPanel()
-        self.changes = ChangesPanel(self.state, self.levers.focus_lever)
-        self.meta = MetaPanel(self.state)
+        self.levers = LeverPanel(self.session, self.show_message)
+        self.headline = HeadlinePanel(self.session)
+        self.charts = ChartPanel(self.session, self.headline.year.value)
+        self.headline.year.valueChanged.connect(lambda year: self.charts.redraw())
+        self.changes = ChangesPanel(self.session, self.levers.focus_lever)
+        self.meta = MetaPanel(self.session)
         self.banner = QLabel()
         self.banner.setObjectName("stored_results_banner")
         self.banner.setWordWrap(True)
@@ -103,7 +106,6 @@ class MainWindow(QMainWindow):
         center = QWidget()
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(4, 0, 4, 0)
-        center_layout.addWidget(self.banner)
         center_layout.addWidget(self.headline)
         center_layout.addWidget(self.charts, 1)
         right = QWidget()
@@ -120,7 +122,14 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.indexOf(widget), stretch)
         self.splitter.setSizes([330, 830, 240])
-        self.setCentralWidget(self.splitter)
+        # The banner about stored numbers spans the window: a long note stays two lines.
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(2)
+        main_layout.addWidget(self.banner)
+        main_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(main)
 
         self.status_file = QLabel()
         self.status_version = QLabel(
@@ -136,19 +145,20 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.setAcceptDrops(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.recompute)
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(250)
         self._status_timer.timeout.connect(lambda: self.status_timing.setText(
             f"recomputed in {self.last_recompute_ms:.1f} ms"))
-        self.state.subscribe(self._on_state)
+        self.session.subscribe(self._on_file, names=("path", "modified"))
+        self.session.subscribe(self._on_stored, names=("stored", "showing_stored"))
+        self.session.subscribe(self._on_history, names=("history",))
+        self.session.subscribe(self._on_reference, names=("reference",))
         self._restore_settings()
-        self.recompute()
-        self._update_title()
+        self._on_file(Change(frozenset()))
+        self._on_history(Change(frozenset()))
+        self._on_reference(Change(frozenset()))
+        self.recompute()  # the first results: the views draw as they arrive
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,
@@ -186,14 +196,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
                                          "action_quit"))
         edit = bar.addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.setObjectName("action_undo")
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        redo.setObjectName("action_redo")
-        edit.addAction(undo)
-        edit.addAction(redo)
+        self.undo_action = self._action("&Undo", self.session.undo,
+                                        QKeySequence.StandardKey.Undo, "action_undo")
+        self.redo_action = self._action("&Redo", self.session.redo,
+                                        QKeySequence.StandardKey.Redo, "action_redo")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
         edit.addSeparator()
         edit.addAction(self._action("Reset &all levers", self.levers.reset_all,
                                     name="action_reset_all"))
@@ -204,19 +212,33 @@ class MainWindow(QMainWindow):
             toggle = QAction(chart.title, self, checkable=True, checked=True)
             toggle.toggled.connect(chart.container.setVisible)
             view.addAction(toggle)
+        analysis = bar.addMenu("&Analysis")
+        analysis.setObjectName("menu_analysis")
+        self.set_reference_action = self._action("Set &Reference…", self.choose_reference,
+                                                 name="set_reference")
+        self.set_reference_action.setToolTip(
+            "Measure the scenario against the current one, a preset or a file")
+        self.reset_reference_action = self._action("Reset Reference to &Baseline",
+                                                   self.session.reset_reference,
+                                                   name="reset_reference")
+        analysis.addAction(self.set_reference_action)
+        analysis.addAction(self.reset_reference_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About EV Explorer", self.about, name="action_about"))
         self._rebuild_recent()
 
+    def presets(self) -> list[NamedScenario]:
+        """The shipped presets, read once."""
+        if self._presets is None:
+            self._presets = presets()
+        return self._presets
+
     def _fill_presets(self) -> None:
         if self.presets_menu.actions():
             return
-        for path in sorted(resource_path("presets").glob("*.evx")):
-            try:
-                title = scenario.open_scenario(path, isolated=False).title or path.stem
-            except scenario.ScenarioFileError:
-                continue  # a damaged installation: leave the preset out
-            action = self._action(title, lambda p=path: self.open_preset(p),
+        for preset in self.presets():
+            path = Path(preset.path or "")
+            action = self._action(preset.title, lambda p=path: self.open_preset(p),
                                   name=f"preset_{path.stem}")
             action.setToolTip(str(path))
             self.presets_menu.addAction(action)
@@ -225,47 +247,81 @@ class MainWindow(QMainWindow):
         self.levers.search.setFocus()
         self.levers.search.selectAll()
 
-    # -- recompute -----------------------------------------------------------------------------
-    @staticmethod
-    def _baseline_for(values: Any) -> Results:
-        return evaluate({n: values[n] for n in _TIME_AXIS})
-
-    def _on_state(self, change: Change) -> None:
-        if change.levers:
-            if change.levers & _TIME_AXIS:
-                self.baseline = self._baseline_for(self.state.values)
-            self._showing_stored = False
-            self.banner.hide()
-            self._timer.start()
-        self._update_title()
-
+    # -- session events ------------------------------------------------------------------------
     def recompute(self) -> None:
-        """Run the model on the current levers and redraw everything."""
+        """Run the model on whatever changed, if anything; the views redraw as it reports."""
         start = time.perf_counter()
-        try:
-            self.results = evaluate(self.state.values)
-        except ParameterError as exc:  # the state validates, so this is a bug guard
-            self.show_message(str(exc))
+        if not self.session.recompute():
             return
-        self._redraw()
         self.last_recompute_ms = 1e3 * (time.perf_counter() - start)
         self.recompute_count += 1
         if not self._status_timer.isActive():  # at most four status updates a second
             self._status_timer.start()
 
-    def _redraw(self) -> None:
-        shown = self.results
-        if self._showing_stored and self._stored is not None:
-            shown = self._stored
-        self.shown = shown
-        years = shown.years
-        self.headline.set_years(int(years[0]), int(years[-1]))
-        self.headline.show_values(shown, self.baseline)
-        self.charts.update_results(shown, self.baseline, self.headline.year.value())
+    def _on_file(self, change: Change) -> None:
+        path = self.session.path
+        name = Path(path).name if path else "Untitled"
+        title = f"{name}[*] — {APP_NAME}"
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
+            self.status_file.setText(path or "Untitled scenario (not saved)")
+        modified = self.session.modified
+        if modified != self.isWindowModified():
+            self.setWindowModified(modified)
 
-    def _on_year(self, year: int) -> None:
-        if self.results is not None:
-            self._redraw()
+    def _on_stored(self, change: Change) -> None:
+        if self.session.showing_stored:
+            self.banner.setText(f"{self.session.stored_note} Move any lever to recompute "
+                                "with this version's model.")
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    def _on_history(self, change: Change) -> None:
+        history = self.session.history
+        for action, word, able, text in (
+                (self.undo_action, "&Undo", history.can_undo, history.undo_text),
+                (self.redo_action, "&Redo", history.can_redo, history.redo_text)):
+            action.setEnabled(able)
+            action.setText(f"{word} {text.replace('&', '&&')}" if text else word)
+
+    def _on_reference(self, change: Change) -> None:
+        reference = self.session.reference
+        self.reset_reference_action.setEnabled(not reference.is_baseline)
+        self.set_reference_action.setStatusTip(
+            "Reference: baseline" if reference.is_baseline else
+            f"Reference: {reference.title}")
+
+    # -- reference -----------------------------------------------------------------------------
+    def choose_reference(self) -> None:
+        """Let the user pick the reference: the current scenario, the baseline, a preset, a file."""
+        dialog = ReferenceDialog(self.session, self.presets(), self)
+        dialog.accepted.connect(lambda: self._reference_chosen(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.reference_dialog = dialog
+        dialog.open()
+
+    def _reference_chosen(self, dialog: ReferenceDialog) -> None:
+        chosen = dialog.choice()
+        self.reference_dialog = None
+        if chosen is None:
+            start = self.settings.value("last_folder", str(Path.home()))
+            path, _ = QFileDialog.getOpenFileName(self, "Reference scenario", str(start),
+                                                  FILE_FILTER)
+            if not path:
+                return
+            try:
+                chosen = self._reading(lambda: read_scenario(path, isolated=True))
+            except scenario.ScenarioFileError as exc:
+                self._error("Cannot open scenario", str(exc))
+                return
+        if self.session.set_reference(chosen):
+            self.show_message(f"Measuring against {self._reference_text()} "
+                              "(Edit ▸ Undo goes back).")
+
+    def _reference_text(self) -> str:
+        reference = self.session.reference
+        return "the baseline" if reference.is_baseline else f"“{reference.title}”"
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
@@ -289,22 +345,10 @@ class MainWindow(QMainWindow):
             "emissions to 2050.<br><br>Every default number carries its source: hover a lever "
             "or click its <i>i</i> button.")
 
-    # -- title ---------------------------------------------------------------------------------
-    def _update_title(self) -> None:
-        path = self.state.path
-        name = Path(path).name if path else "Untitled"
-        title = f"{name}[*] — {APP_NAME}"
-        if title != self.windowTitle():
-            self.setWindowTitle(title)
-            self.status_file.setText(path or "Untitled scenario (not saved)")
-        modified = self.state.modified
-        if modified != self.isWindowModified():
-            self.setWindowModified(modified)
-
     # -- files ---------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """Ask before unsaved changes are discarded; True means go ahead."""
-        if not self.state.modified:
+        if not self.session.modified:
             return True
         answer = QMessageBox.question(
             self, APP_NAME, "The scenario has unsaved changes. Save them first?",
@@ -318,12 +362,7 @@ class MainWindow(QMainWindow):
         """Start again from the baseline (asks first if there are unsaved changes)."""
         if not self.maybe_save():
             return False
-        self._created = None
-        self._stored = None
-        self._showing_stored = False
-        self.banner.hide()
-        self.state.replace(registry.defaults())
-        self.undo_stack.clear()
+        self.session.new()
         return True
 
     def open_dialog(self) -> bool:
@@ -340,63 +379,49 @@ class MainWindow(QMainWindow):
         """Open a shipped preset as a new, untitled scenario."""
         if not self.maybe_save():
             return False
-        return self._load(str(path), isolated=False, keep_path=False)
+        return self._load(str(path), isolated=False, as_new=True)
 
     def open_file(self, path: str, ask: bool = True) -> bool:
         """Open a scenario file; a refused file leaves the current scenario untouched."""
         if ask and not self.maybe_save():
             return False
-        ok = self._load(path, isolated=True, keep_path=True)
+        ok = self._load(path, isolated=True, as_new=False)
         if ok:
             self._add_recent(path)
             self.settings.setValue("last_folder", str(Path(path).parent))
         return ok
 
-    def read_scenario(self, path: str, isolated: bool) -> scenario.ScenarioDocument:
-        """Read a file (in a child process if ``isolated``); raises ScenarioFileError."""
+    @staticmethod
+    def _reading(read: Callable[[], Any]) -> Any:
+        """Run ``read`` under the wait cursor."""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return scenario.open_scenario(path, isolated=isolated)
+            return read()
         finally:
             QApplication.restoreOverrideCursor()
 
-    def _load(self, path: str, isolated: bool, keep_path: bool) -> bool:
+    def _load(self, path: str, isolated: bool, as_new: bool) -> bool:
         try:
-            doc = self.read_scenario(path, isolated)
+            doc = self._reading(lambda: self.session.open(path, isolated=isolated,
+                                                          as_new=as_new))
         except scenario.ScenarioFileError as exc:
             self._error("Cannot open scenario", str(exc))
             return False
-        meta = {"title": doc.title, "author": doc.author, "notes": doc.notes}
-        self._created = doc.created if keep_path else None
-        self.state.replace(doc.parameters, meta, path if keep_path else None)
-        self.undo_stack.clear()
-        notes = list(doc.warnings)  # the reader words a checksum mismatch among them
-        self._stored = stored_as_results(doc)
-        self._timer.stop()
-        self.recompute()
-        difference = (scenario.compare_with_model(doc, self.results)
-                      if self._stored is not None else None)
-        if difference:
-            self._showing_stored = True
-            self._redraw()
-            self.banner.setText(f"{difference} Move any lever to recompute with this "
-                                f"version's model.")
-            self.banner.show()
-        if notes:
-            self.show_message(" ".join(notes), 15000)
+        if doc.warnings:  # the reader words a checksum mismatch among them
+            self.show_message(" ".join(doc.warnings), 15000)
         return True
 
     def save(self) -> bool:
         """Save to the scenario's file, or ask where if it has none."""
-        if self.state.path is None:
+        if self.session.path is None:
             return self.save_as()
-        return self._write(self.state.path)
+        return self._write(self.session.path)
 
     def save_as(self) -> bool:
         """Ask for a file name and save there."""
-        start = self.state.path or str(Path(self.settings.value("last_folder",
-                                                                 str(Path.home()))) /
-                                       "scenario.evx")
+        start = self.session.path or str(Path(self.settings.value("last_folder",
+                                                                  str(Path.home()))) /
+                                         "scenario.evx")
         path, _ = QFileDialog.getSaveFileName(self, "Save scenario as", start,
                                               "EV Explorer scenario (*.evx)")
         if not path:
@@ -406,37 +431,32 @@ class MainWindow(QMainWindow):
         return self._write(path)
 
     def _write(self, path: str) -> bool:
-        self._timer.stop()
-        if self.results is None or self._showing_stored:
-            self._showing_stored = False
-            self.recompute()
-        if self._created is None:
-            self._created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
-            scenario.save_scenario(path, self.state.values, self.results,
-                                   created=self._created, **self.state.meta)
-        except scenario.ScenarioFileError as exc:
-            self._error("Cannot save scenario", str(exc))
+            self.session.save(path)
+        except (scenario.ScenarioFileError, OSError) as exc:
+            text = str(exc) if isinstance(exc, scenario.ScenarioFileError) else \
+                f"Could not write {path}: {exc.strerror or exc}."
+            self._error("Cannot save scenario", text)
             return False
-        self.state.mark_saved(path)
         self._add_recent(path)
         self.settings.setValue("last_folder", str(Path(path).parent))
         self.show_message(f"Saved {path}")
         return True
 
     def export_csv(self) -> bool:
-        """Write the current results as CSV (one row per year)."""
+        """Write the results on screen as CSV (one row per year)."""
+        from .._atomic import WriteError, atomic_stream
         from ..export import write_csv
 
         path, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", "results.csv",
                                               "CSV (*.csv)")
-        if not path or self.results is None:
+        if not path:
             return False
         try:
-            with open(path, "w", newline="", encoding="utf-8") as fh:
-                write_csv(self.results, fh)
-        except OSError as exc:
-            self._error("Cannot export", f"Could not write {path}: {exc.strerror}.")
+            with atomic_stream(path, verb="export", text=True, newline="") as stream:
+                write_csv(self.session.shown, stream)
+        except WriteError as exc:
+            self._error("Cannot export", str(exc))
             return False
         self.show_message(f"Exported {path}")
         return True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -24,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import PARAMETERS, Parameter, Results
+from ..session import Change, Session
 from . import theme
-from .state import Change, ScenarioState
+from .theme import reference_name
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Headline:
     """One headline figure.
 
     ``value`` reads it from results for the chosen year; ``lower_is_better``
-    colours the change against the baseline.
+    colours the change against the reference.
     """
 
     key: str
@@ -73,7 +76,7 @@ HEADLINES = (
 
 
 class HeadlineCard(QFrame):
-    """A big number with its unit and its change against the baseline."""
+    """A big number with its unit and its change against the reference."""
 
     def __init__(self, headline: Headline, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,12 +108,18 @@ class HeadlineCard(QFrame):
             label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
             layout.addWidget(label)
         self.setMinimumWidth(120)
+        self._delta_of: tuple[float | None, float | None, str] | None = None
+        self._fitted: dict[tuple[str, str, str, int], str] = {}
 
-    def show_values(self, results: Results, baseline: Results, year: int) -> None:
-        """Show the figure for ``year`` and its change against the baseline."""
+    def show_values(self, results: Results, reference: Results, year: int,
+                    reference_label: str = "baseline") -> None:
+        """Show the figure for ``year`` and its change against the reference.
+
+        ``reference_label`` names the reference in the delta ("vs baseline").
+        """
         h = self.headline
         value = h.value(results, year)
-        base = h.value(baseline, year)
+        base = h.value(reference, year)
         unit = (f"<span style='font-size:9pt; font-weight:normal'> {h.unit}</span>"
                 if h.unit else "")
         if value is None or not math.isfinite(value):
@@ -121,32 +130,55 @@ class HeadlineCard(QFrame):
             self.value.setText(f"{value:.0f}" if h.is_year else
                                f"{theme.number(value, h.decimals)}{unit}")
         self.setAccessibleName(f"{h.title}: {text.strip()}")
-        self.delta.setText(self._delta_text(value, base))
+        if self._delta_of is None or self._delta_of[2] != reference_label:
+            self.delta.setToolTip(f"Change against {reference_label}")
+        self._delta_of = (value, base, reference_label)
+        self.delta.setText(self._delta_text(value, base, reference_label))
 
-    def _delta_text(self, value: float | None, base: float | None) -> str:
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._delta_of is not None:  # the reference's name is fitted to the width
+            self.delta.setText(self._delta_text(*self._delta_of))
+
+    def _fit(self, label: str, before: str = "", after: str = "") -> str:
+        """``label`` shortened with "…" so that ``before + label + after`` fits one line."""
+        key = (label, before, after, self.delta.width())
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            metrics = self.delta.fontMetrics()
+            room = key[3] - metrics.horizontalAdvance(before + after) - 4
+            elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(room, 0))
+            if len(self._fitted) > 64:
+                self._fitted.clear()
+            fitted = self._fitted[key] = html.escape(elided, quote=False)
+        return fitted
+
+    def _delta_text(self, value: float | None, base: float | None, label: str) -> str:
         h = self.headline
         finite = [v is not None and math.isfinite(v) for v in (value, base)]
         if not any(finite):
-            return "<span style='color:#707070'>baseline: never</span>"
+            return f"<span style='color:#707070'>{self._fit(label, '', ': never')}: never</span>"
         if not all(finite):
             shown = "never" if not finite[1] else (
                 f"{base:.0f}" if h.is_year else theme.number(base, h.decimals))
-            return f"<span style='color:#707070'>baseline: {shown}</span>"
+            return (f"<span style='color:#707070'>{self._fit(label, '', f': {shown}')}: "
+                    f"{shown}</span>")
         diff = value - base
         if abs(diff) < 0.5 * 10 ** -h.decimals:
-            return "<span style='color:#707070'>= baseline</span>"
+            return f"<span style='color:#707070'>= {self._fit(label, '= ')}</span>"
         better = (diff < 0) == h.lower_is_better
         color = theme.BETTER if better else theme.WORSE
         unit = " years" if h.is_year else (f" {h.unit}" if h.unit else "")
-        return (f"<span style='color:{color}'>{theme.signed(diff, h.decimals)}{unit} "
-                f"vs baseline</span>")
+        return (f"<span style='color:{color}'>{theme.signed(diff, h.decimals)}{unit}<br>"
+                f"vs {self._fit(label, 'vs ')}</span>")
 
 
 class HeadlinePanel(QWidget):
-    """The chosen year and the headline cards."""
+    """The chosen year and the headline cards: the shown results against the reference."""
 
-    def __init__(self, on_year: Callable[[int], None], parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._session = session
         self.setObjectName("headline_panel")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -166,18 +198,29 @@ class HeadlinePanel(QWidget):
         self.cards = {h.key: HeadlineCard(h) for h in HEADLINES}
         for card in self.cards.values():
             layout.addWidget(card, 1)
-        self.year.valueChanged.connect(on_year)
+        self.year.valueChanged.connect(self._on_year)
+        session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
+        if session.up_to_date:  # else it draws when the pending results arrive
+            self.refresh()
 
-    def set_years(self, first: int, last: int) -> None:
-        """Limit the year choice to the years shown."""
+    def _on_session(self, change: Change) -> None:
+        if self._session.up_to_date:  # else it draws when the pending results arrive
+            self.refresh()
+
+    def _on_year(self, year: int) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the session's figures for the chosen year (limited to the years shown)."""
+        shown = self._session.shown
+        first, last = int(shown.years[0]), int(shown.years[-1])
         if (self.year.minimum(), self.year.maximum()) != (first, last):
             with QSignalBlocker(self.year):
                 self.year.setRange(first, last)
-
-    def show_values(self, results: Results, baseline: Results) -> None:
-        """Refresh every card for the chosen year."""
+        reference = self._session.reference_results
+        label = reference_name(self._session.reference)
         for card in self.cards.values():
-            card.show_values(results, baseline, self.year.value())
+            card.show_values(shown, reference, self.year.value(), label)
 
 
 def display_value(param: Parameter, value: object) -> str:
@@ -189,18 +232,20 @@ def display_value(param: Parameter, value: object) -> str:
 
 
 class ChangesPanel(QWidget):
-    """Every lever that differs from the baseline, with both values; click to jump to it."""
+    """Every lever that differs from the reference, with both values; click to jump to it."""
 
-    def __init__(self, state: ScenarioState, on_jump: Callable[[str], None],
+    def __init__(self, session: Session, on_jump: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._state = state
+        self._session = session
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>What changed vs baseline</b>")
+        title = self.title = QLabel()
+        title.setObjectName("changes_title")
+        title.setWordWrap(True)
+        title.setTextFormat(Qt.TextFormat.RichText)
         self.list = QListWidget()
         self.list.setObjectName("changes_list")
-        self.list.setAccessibleName("Levers that differ from the baseline")
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
@@ -210,8 +255,8 @@ class ChangesPanel(QWidget):
         layout.addWidget(self.list, 1)
         self.list.itemActivated.connect(lambda item: self._jump(item, on_jump))
         self.list.itemClicked.connect(lambda item: self._jump(item, on_jump))
-        state.subscribe(self._on_state)
-        self.refresh()
+        session.subscribe(self._on_session, names={*PARAMETERS, "reference"})
+        self._on_session(Change(frozenset({"reference"})))
 
     @staticmethod
     def _jump(item: QListWidgetItem, on_jump: Callable[[str], None]) -> None:
@@ -219,13 +264,19 @@ class ChangesPanel(QWidget):
         if name:
             on_jump(name)
 
-    def _on_state(self, change: Change) -> None:
-        if change.levers:
-            self.refresh()
+    def _on_session(self, change: Change) -> None:
+        if "reference" in change:
+            name = reference_name(self._session.reference)
+            self.title.setText(f"<b>What changed vs {html.escape(name, quote=False)}</b>")
+            self.list.setAccessibleName(f"Levers that differ from the {name}"
+                                        if name == "baseline" else
+                                        f"Levers that differ from {name}")
+            self.list.clear()  # every line names the reference: rebuild them all
+        self.refresh()
 
     def refresh(self) -> None:
-        """Rebuild the list from the state (in place when the same levers differ)."""
-        changed = self._state.changed_levers()
+        """Rebuild the list from the session (in place when the same levers differ)."""
+        changed = self._session.changed_levers()
         shown = [self.list.item(i).data(Qt.ItemDataRole.UserRole)
                  for i in range(self.list.count())]
         if changed and shown == changed:
@@ -236,7 +287,9 @@ class ChangesPanel(QWidget):
             return
         self.list.clear()
         if not changed:
-            item = QListWidgetItem("No lever differs from the baseline.")
+            name = reference_name(self._session.reference)
+            item = QListWidgetItem(f"No lever differs from the {name}." if name == "baseline"
+                                   else f"No lever differs from {name}.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(item)
             return
@@ -248,16 +301,18 @@ class ChangesPanel(QWidget):
 
     def _text(self, name: str) -> str:
         p = PARAMETERS[name]
-        return (f"{p.label}: {display_value(p, self._state.get(name))}\n"
-                f"    baseline {display_value(p, p.default)}")
+        reference = self._session.reference
+        label = "baseline" if reference.is_baseline else "reference"
+        return (f"{p.label}: {display_value(p, self._session.get(name))}\n"
+                f"    {label} {display_value(p, reference.parameters[name])}")
 
 
 class MetaPanel(QWidget):
     """Title, author and notes of the scenario (saved in the file)."""
 
-    def __init__(self, state: ScenarioState, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._state = state
+        self._session = session
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.title = QLineEdit()
@@ -275,20 +330,20 @@ class MetaPanel(QWidget):
         form.addRow("&Title", self.title)
         form.addRow("&Author", self.author)
         form.addRow("&Notes", self.notes)
-        self.title.textEdited.connect(lambda text: state.set("title", text))
-        self.author.textEdited.connect(lambda text: state.set("author", text))
+        self.title.textEdited.connect(lambda text: session.set("title", text))
+        self.author.textEdited.connect(lambda text: session.set("author", text))
         self.notes.textChanged.connect(self._on_notes)
-        state.subscribe(self._on_state, names=("title", "author", "notes"))
-        self._on_state(Change(frozenset()))
+        session.subscribe(self._on_session, names=("title", "author", "notes"))
+        self._on_session(Change(frozenset()))
 
     def _on_notes(self) -> None:
-        self._state.set("notes", self.notes.toPlainText())
+        self._session.set("notes", self.notes.toPlainText())
 
-    def _on_state(self, change: Change) -> None:
+    def _on_session(self, change: Change) -> None:
         for field, widget in (("title", self.title), ("author", self.author)):
-            if widget.text() != self._state.get(field):
+            if widget.text() != self._session.get(field):
                 with QSignalBlocker(widget):
-                    widget.setText(self._state.get(field))
-        if self.notes.toPlainText() != self._state.get("notes"):
+                    widget.setText(self._session.get(field))
+        if self.notes.toPlainText() != self._session.get("notes"):
             with QSignalBlocker(self.notes):
-                self.notes.setPlainText(self._state.get("notes"))
+                self.notes.setPlainText(self._session.get("notes"))

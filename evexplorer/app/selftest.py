@@ -75,7 +75,7 @@ def _run() -> None:
     from PySide6.QtCore import QSettings
 
     from .. import scenario
-    from ..model import evaluate, registry
+    from ..model import evaluate
     from . import SCREENSHOT_SIZE, _application, create_main_window
 
     _step("use SciPy's sampling, Sobol indices and root finding, and openpyxl",
@@ -99,7 +99,7 @@ def _run() -> None:
         window = _step("build the main window", lambda: create_main_window(settings))
         window.error_sink = lambda title, text: (_ for _ in ()).throw(RuntimeError(text))
         _step("open the scenario in the window", lambda: window.open_file(str(path), ask=False))
-        if window.state.values["lithium_price"] != 30_000.0:
+        if window.session.values["lithium_price"] != 30_000.0:
             raise RuntimeError("the window did not take the scenario's levers")
         window.resize(*SCREENSHOT_SIZE)
         window.show()
@@ -111,5 +111,5 @@ def _run() -> None:
         if len({image.pixel(x, y) for x in range(0, image.width(), 97)
                 for y in range(0, image.height(), 89)}) < 8:
             raise RuntimeError("the rendered window is blank")
-        window.state.replace(registry.defaults())  # nothing unsaved: close quietly
+        window.session.new()  # nothing unsaved: close quietly
         window.close()
