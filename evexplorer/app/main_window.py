@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -112,10 +113,14 @@ class MainWindow(QMainWindow):
         right.setMinimumWidth(220)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
-        right_layout.addWidget(self.changes, 3)
-        scenario_label = QLabel("<b>Scenario</b>")
-        right_layout.addWidget(scenario_label)
-        right_layout.addWidget(self.meta, 2)
+        right_layout.addWidget(self.changes, 2)
+        # The analysis views (the scenario's description, drivers, attribution, targets,
+        # compare) share one tab area under the list of changes.
+        self.analysis_tabs = QTabWidget()
+        self.analysis_tabs.setObjectName("analysis_tabs")
+        self.analysis_tabs.setDocumentMode(True)
+        self.analysis_tabs.addTab(self.meta, "&Scenario")
+        right_layout.addWidget(self.analysis_tabs, 3)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         for widget, stretch in ((self.levers, 0), (center, 1), (right, 0)):
