@@ -360,3 +360,26 @@ def test_targets_stored_in_a_file_are_checked_and_bad_ones_noted(monkeypatch, ca
     assert [r["id"] for r in records[6:]] == ["mine", "pack_cost<=100@2030"]
     assert records[6]["met"] is True
     assert "a stored target was skipped" in captured.err and "'<=' or '>='" in captured.err
+
+
+def test_explain_and_targets_read_what_a_real_file_stores(tmp_path):
+    """The reference and user targets saved in a scenario file are what the commands use."""
+    from evexplorer import scenario
+
+    path = tmp_path / "plan.evx"
+    params = {"lithium_price": 50_000, "recycling_rate": 70}
+    target = {"id": "cheap", "description": "Packs at most 100 USD/kWh", "source": "board",
+              "output": "pack_cost", "year": 2030, "comparison": "<=", "required": 100.0}
+    scenario.save_scenario(path, params, evaluate(params), targets=[target],
+                           reference={"title": "Board plan",
+                                      "parameters": {"lithium_price": 20_000}})
+    out = json.loads(ok("explain", str(path), "--output", "pack_cost", "--year", "2035",
+                        "--json").stdout)
+    assert out["reference_title"] == "Board plan"
+    expected = evaluate({"lithium_price": 20_000}).series["pack_cost"][10]
+    assert out["reference"] == pytest.approx(float(expected), rel=1e-12)
+    records = json.loads(ok("targets", str(path), "--json").stdout)["targets"]
+    mine = [r for r in records if r["id"] == "cheap"]
+    assert len(mine) == 1
+    value = float(evaluate(params).series["pack_cost"][5])
+    assert mine[0]["value"] == pytest.approx(value) and mine[0]["met"] == (value <= 100.0)

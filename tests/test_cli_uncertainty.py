@@ -348,3 +348,18 @@ def test_the_spec_function_other_commands_use():
     spec = uncertainty_spec({"lithium_price": 20_000}, ["lithium_price=10000:40000"])
     assert spec.to_record()["levers"] == {"lithium_price": {
         "distribution": "uniform", "spread": "relative", "low": 0.5, "high": 2.0}}
+
+
+def test_a_real_files_stored_uncertainty_is_used(tmp_path):
+    from evexplorer import scenario
+
+    record = {"seed": 11, "levers": {"lithium_price": {
+        "distribution": "uniform", "spread": "relative", "low": 0.5, "high": 2.0}},
+        "correlations": []}
+    path = tmp_path / "stored.evx"
+    params = {"lithium_price": 20_000}
+    scenario.save_scenario(path, params, evaluate(params), uncertainty=record)
+    doc = json.loads(ok("uncertainty", str(path), "--samples", "50", "--json").stdout)
+    assert doc["seed"] == 11
+    assert doc["varied"] == {"lithium_price": {"distribution": "uniform", "low": 10_000.0,
+                                               "high": 40_000.0, "unit": "USD/t LCE"}}

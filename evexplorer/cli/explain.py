@@ -201,7 +201,7 @@ def _reference(args: argparse.Namespace, document: Any) -> tuple[str, dict[str, 
     if args.against is not None:
         against = open_document(args.against)
         return _title(against, args.against), dict(against.parameters)
-    stored = getattr(document, "reference", None)
+    stored = document.reference
     if stored:
         return str(stored.get("title") or "stored reference"), dict(stored["parameters"])
     return "baseline", {}
@@ -303,7 +303,7 @@ def _stored_targets(document: Any) -> list[Any]:
     from ..analysis.targets import Target, TargetError
 
     found = []
-    for item in getattr(document, "targets", None) or ():
+    for item in (None if document is None else document.targets) or ():
         if isinstance(item, Target):
             found.append(item)
             continue

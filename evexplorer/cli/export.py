@@ -84,7 +84,7 @@ def _reference(document: Any, results: Any) -> Any:
     from ..export.snapshot import Reference
     from ..model import evaluate
 
-    record = getattr(document, "reference", None)
+    record = None if document is None else document.reference
     title, params = "Baseline", {}
     if record:
         title, params = record.get("title") or "Reference", dict(record.get("parameters", {}))

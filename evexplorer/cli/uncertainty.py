@@ -219,7 +219,7 @@ def _scenario(args: argparse.Namespace) -> tuple[dict[str, Any], UncertaintySpec
     from ..model.registry import ParameterError
 
     document, params = scenario_parameters(args.file, args.overrides)
-    stored = getattr(document, "uncertainty", None)
+    stored = None if document is None else document.uncertainty
     if stored is not None and not args.vary:
         from ..analysis.uncertainty import UncertaintySpec
 

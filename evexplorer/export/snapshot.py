@@ -79,7 +79,7 @@ class ScenarioInfo:
             notes=document.notes,
             created=document.created,
             modified=document.modified,
-            checksum=getattr(document, "checksum", None),
+            checksum=document.checksum,
             checksum_ok=document.checksum_ok,
             app_version=document.app_version,
             model_version=document.model_version,

@@ -82,6 +82,8 @@ class ScenarioDocument:
         Size, modification time and SHA-256 of the bytes that were read: pass
         it to ``save_scenario(..., expected=...)`` to refuse overwriting a file
         that changed on disk since.
+    checksum : str or None
+        The checksum text stored in the file (``sha256:…``), None if it has none.
     checksum_status : {"ok", "mismatch", "missing"}
         Whether the checksums match, do not match, or are missing (a file
         written by a script, say), in which case damage cannot be detected.
@@ -107,6 +109,7 @@ class ScenarioDocument:
     targets: list[dict[str, Any]] | None = None
     fingerprint: FileFingerprint | None = None
     checksum_status: Literal["ok", "mismatch", "missing"] | None = None
+    checksum: str | None = None
 
     def __post_init__(self) -> None:
         if self.checksum_status is None:

@@ -188,6 +188,7 @@ def _read_v1(tree: Tree, path: str | None,
         targets=targets,
         fingerprint=fingerprint,
         checksum_status=status,
+        checksum=_text_or_none(root, "checksum", "/"),
     )
 
 
