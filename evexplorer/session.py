@@ -84,6 +84,7 @@ EVENTS: tuple[str, ...] = (
     "comparison",         # the comparison set
     "uncertainty",        # the uncertainty record
     "targets",            # the user's targets
+    "bands",              # the P10-P50-P90 bands of the shown results
     "history",            # the undo history (steps, position, texts)
 )
 
@@ -492,6 +493,7 @@ class Session:
         self._reference = BASELINE
         self._uncertainty: Mapping[str, Any] | None = None
         self._targets: tuple[Mapping[str, Any], ...] = ()
+        self._bands: Any = None
         self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
         self._pending: set[str] = set()
         self._depth = 0
@@ -878,6 +880,28 @@ class Session:
         with self._batch():
             self._targets = targets
             self._pending.add("targets")
+
+    # -- uncertainty bands -----------------------------------------------------------------------
+    @property
+    def bands(self) -> Any:
+        """Percentile bands of the shown scenario's series under its uncertainty, or None.
+
+        An :class:`evexplorer.analysis.bands.Bands` (``series[name]`` of shape
+        (3, n_years): P10, P50, P90 in the series' unit) computed by whoever runs
+        the samples (the window does it in the background while levers move).
+        It may lag the levers by a moment; views check that its years match
+        :attr:`shown`'s before drawing. Not part of the scenario: never saved,
+        never undone, and setting it does not mark the scenario modified.
+        """
+        return self._bands
+
+    def set_bands(self, bands: Any) -> None:
+        """Replace the bands (None: no bands); notifies ``bands``."""
+        if bands is self._bands:
+            return
+        with self._batch():
+            self._bands = bands
+            self._pending.add("bands")
 
     # -- comparison set -------------------------------------------------------------------------
     def add_comparison(self, entry: NamedScenario | None = None) -> Compared:

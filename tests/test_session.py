@@ -617,3 +617,16 @@ def test_undo_all_then_redo_all_retraces_every_step(actions, limit):
     while s.redo():
         pass
     assert dict(s.values) | dict(s.meta) == states[-1]
+
+
+def test_bands_notify_once_and_are_not_part_of_the_scenario():
+    s, rec = Session(), Recorder()
+    s.subscribe(rec)
+    bands = object()  # the session carries bands; it does not interpret them
+    s.set_bands(bands)
+    assert s.bands is bands and rec.calls == [frozenset({"bands"})]
+    s.set_bands(bands)
+    assert len(rec.calls) == 1  # the same bands again: no notification
+    assert not s.modified and not s.history.can_undo
+    s.set_bands(None)
+    assert s.bands is None and rec.calls[-1] == frozenset({"bands"})

@@ -213,6 +213,13 @@ class MainWindow(QMainWindow):
         edit.addAction(self._action("&Find lever", self._find_lever, QKeySequence.StandardKey.Find,
                                     "action_find"))
         view = bar.addMenu("&View")
+        # Percentile bands around the scenario's curves and ranges on the headline cards.
+        self.show_uncertainty_action = QAction("Show &Uncertainty (P10–P90)", self,
+                                               checkable=True, checked=True)
+        self.show_uncertainty_action.setObjectName("show_uncertainty")
+        self.show_uncertainty_action.setShortcut(QKeySequence("Ctrl+U"))
+        view.addAction(self.show_uncertainty_action)
+        view.addSeparator()
         for chart in self.charts.charts:
             toggle = QAction(chart.title, self, checkable=True, checked=True)
             toggle.toggled.connect(chart.container.setVisible)
