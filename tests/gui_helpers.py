@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPicture
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 
@@ -33,3 +34,14 @@ def type_value(qtbot, widget: QAbstractSpinBox, text: str) -> None:
     qtbot.keyClicks(widget, text)
     qtbot.keyClick(widget, Qt.Key.Key_Return)
     settle()
+
+
+def axis_texts(axis) -> list[tuple[QRectF, str]]:
+    """The tick labels a pyqtgraph axis draws now: rectangle (axis coordinates) and text."""
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _, text in specs[2]] if specs else []

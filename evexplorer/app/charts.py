@@ -1,4 +1,4 @@
-"""The six linked charts, each drawing the shown results against the reference.
+"""The linked charts, each drawing the shown results against the reference.
 
 Plot items are created once; every recompute only calls ``setData`` (the
 pyqtgraph habit that keeps a drag at screen rate). Every chart shows the
@@ -6,6 +6,15 @@ reference (the baseline unless the user chose another scenario) as a thin
 grey dashed ghost, named in its legend and hover read-out, carries its unit on the axis (no SI
 prefixes: USD/kWh is not an SI unit), marks the chosen year, and shows the
 year and values under the mouse.
+
+Charts never mislead by their axes: every value axis starts at zero (so heights
+read as ratios) and shows its zero tick; where a chart scales to one quantity
+and another runs off the top (mineral supply far above demand), arrows and a
+label with the value say so. Around the scenario's main curve each chart draws
+the P10-P90 band of ``session.bands`` in a pale tint of the curve's colour, and
+every compared scenario of ``session.comparison`` as a thin line in its own
+colour-blind-safe colour (:data:`evexplorer.app.theme.COMPARED`). Legends are
+flows of whole entries (:mod:`evexplorer.app.legend`).
 """
 
 from __future__ import annotations
@@ -13,15 +22,18 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QGraphicsItem,
+    QGraphicsPathItem,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,22 +44,41 @@ from PySide6.QtWidgets import (
 from ..model import Results
 from ..model.data import MINERALS
 from ..model.outputs import MINERAL_LABELS, MINERAL_UNITS
-from ..session import Change, Session
+from ..session import Change, Compared, Session
 from . import theme
+from .legend import Entry, FlowLayout, Legend
 from .theme import reference_name
+
+if TYPE_CHECKING:
+    from ..analysis.bands import Bands
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202020")
 
 
+#: How far a tick label may reach below the foot of a value axis [px]: half a line.
+TICK_TEXT_OVERHANG = 9
+
 
 class UnitAxis(pg.AxisItem):
-    """An axis whose tick labels have thousands separators and no SI prefix."""
+    """An axis whose tick labels have thousands separators and no SI prefix.
+
+    The label at its foot is drawn even when it reaches half a line below, so
+    the zero of a zero-based axis is always labelled.
+    """
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
         # Replaying an axis's text from its QPicture costs ~2 ms; a cached pixmap is a blit.
         self.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def boundingRect(self) -> pg.QtCore.QRectF:
+        """Room for half a line of text below the foot: pyqtgraph drops a tick label that
+        does not fit inside, such as the 0 at the foot of a zero-based axis."""
+        rect = super().boundingRect()
+        if self.orientation in ("left", "right"):
+            return rect.adjusted(0, 0, 0, TICK_TEXT_OVERHANG)
+        return rect
 
     def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
         if spacing >= 1:
@@ -82,12 +113,145 @@ def _brush(color: str, alpha: int = 110) -> pg.QtGui.QBrush:
 
 
 GHOST_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DashLine)
+#: The reference's supply on the mineral chart: dotted, to tell it from its dashed demand.
+GHOST_SUPPLY_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DotLine)
+#: Width of a compared scenario's line [px].
+COMPARED_WIDTH = 1.6
+
+#: What every chart's "What's This?" text says about the marks all charts share.
+COMMON_HELP = (
+    "<p>The <b>grey dashed line</b> is the reference: the baseline (every lever at its "
+    "default) unless another scenario was chosen with Analysis ▸ Set Reference. The "
+    "distance between it and the coloured line is what the levers changed.</p>"
+    "<p>The <b>pale band</b> around the main line is the P10–P90 range: the uncertain "
+    "levers are drawn a thousand times around the scenario's settings and 8 runs in 10 "
+    "fall inside the band. View ▸ Show Uncertainty (Ctrl+U) hides it.</p>"
+    "<p><b>Thin coloured lines</b> are the scenarios added to the comparison, each named "
+    "in the legend. The dotted vertical line marks the year of the headline figures; "
+    "hover over the chart for the year's exact values. The vertical axis starts at "
+    "zero, so heights compare as ratios.</p>")
+
+
+def split_at_crossings(x: np.ndarray, a: np.ndarray, b: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Insert the points where two polylines cross, so that a fill can change colour there.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Common abscissae, increasing [any unit].
+    a, b : numpy.ndarray
+        The two polylines' ordinates at ``x`` [any unit, the same for both].
+
+    Returns
+    -------
+    x, a, b : numpy.ndarray
+        The same polylines with a vertex added wherever ``a - b`` changes sign
+        strictly between two abscissae; there ``a`` equals ``b``.
+
+    Examples
+    --------
+    >>> xs, ys_a, ys_b = split_at_crossings(np.array([0.0, 1.0]), np.array([0.0, 2.0]),
+    ...                                     np.array([1.0, 1.0]))
+    >>> xs.tolist(), ys_a.tolist(), ys_b.tolist()
+    ([0.0, 0.5, 1.0], [0.0, 1.0, 2.0], [1.0, 1.0, 1.0])
+    """
+    x, a, b = (np.asarray(v, float) for v in (x, a, b))
+    d = a - b
+    i = np.flatnonzero(d[:-1] * d[1:] < 0)
+    if i.size == 0:
+        return x, a, b
+    t = d[i] / (d[i] - d[i + 1])
+    xc = x[i] + t * (x[i + 1] - x[i])
+    yc = a[i] + t * (a[i + 1] - a[i])
+    return np.insert(x, i + 1, xc), np.insert(a, i + 1, yc), np.insert(b, i + 1, yc)
+
+
+_NO_CACHE = QGraphicsItem.CacheMode.NoCache
+_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def set_curve(item: pg.PlotCurveItem, x: np.ndarray, y: np.ndarray) -> None:
+    """``item.setData(x, y)`` unless it already draws these values.
+
+    An unchanged curve (a ghost during a drag, a compared scenario, a price the
+    lever does not move) costs no new path, and is kept as a pixmap: when the
+    plot repaints around it, it is copied instead of stroked again. A curve
+    that changes is drawn directly (a pixmap redrawn at every step would cost
+    more).
+    """
+    old_x, old_y = item.xData, item.yData
+    if old_y is not None and old_y.shape == np.shape(y) and np.array_equal(old_y, y) \
+            and np.array_equal(old_x, x):
+        if item.cacheMode() != _CACHE:
+            item.setCacheMode(_CACHE)
+        return
+    if item.cacheMode() != _NO_CACHE:
+        item.setCacheMode(_NO_CACHE)
+    item.setData(x, y)
+
+
+def set_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """``item.setData(x, y)`` unless it already shows these points (a costly call)."""
+    data = item.data
+    if len(data) == len(x) and np.array_equal(data["x"], x) and np.array_equal(data["y"], y):
+        return
+    item.setData(x, y)
+
+
+class AreaItem(QGraphicsPathItem):
+    """A filled area between two polylines on the same abscissae, drawn as one path.
+
+    One :meth:`set_area` call builds one closed path, where pyqtgraph's
+    FillBetweenItem rebuilds its path once for each of its two curves' updates.
+    The fill is painted without antialiasing: its edges lie under the lines
+    drawn along them, and an aliased fill paints several times faster.
+    """
+
+    def __init__(self, brush: pg.QtGui.QBrush) -> None:
+        super().__init__()
+        self.setBrush(brush)
+        self.setPen(pg.mkPen(None))
+        self._drawn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def set_area(self, x: np.ndarray, lower: np.ndarray | float, upper: np.ndarray) -> None:
+        """Fill between ``lower`` and ``upper`` at ``x``; points where either is not
+        finite are left out [plot units]."""
+        x = np.asarray(x, float)
+        lower = np.broadcast_to(np.asarray(lower, float), x.shape)
+        upper = np.asarray(upper, float)
+        last = self._drawn
+        if last is not None and all(a.shape == b.shape and np.array_equal(a, b)
+                                    for a, b in zip(last, (x, lower, upper), strict=True)):
+            return  # unchanged: no new path, no repaint
+        self._drawn = (x.copy(), lower.copy(), upper.copy())
+        keep = np.isfinite(lower) & np.isfinite(upper)
+        if not keep.all():
+            x, lower, upper = x[keep], lower[keep], upper[keep]
+        path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
+                               np.concatenate([upper, lower[::-1]]), connect="all")
+        path.closeSubpath()
+        self.setPath(path)
+
+    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        super().paint(painter, option, widget)
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """``values`` as floats with ``inf`` ("never") turned into gaps (NaN)."""
+    values = np.asarray(values, float)
+    return np.where(np.isfinite(values), values, np.nan)
 
 
 class Chart:
     """One plot: title, unit, reference ghost, chosen-year marker and hover read-out.
 
-    Legend and hover labels may contain ``{ref}``, replaced by :attr:`reference_label`.
+    Around the curve of :attr:`band_name` it draws the P10-P90 band of the
+    bands given to :meth:`set_bands` (when their years match the results'), and
+    the series :attr:`compare_name` of every scenario given to
+    :meth:`set_compared`. Legend and hover labels may contain ``{ref}``,
+    replaced by :attr:`reference_label`.
     """
 
     key = ""
@@ -95,46 +259,59 @@ class Chart:
     unit = ""
     #: How legends and hover read-outs name the reference.
     reference_label = "Baseline"
+    #: The series whose P10-P90 band is drawn (None: no band).
+    band_name: str | None = None
+    #: Colour of the curve the band surrounds; the band is a pale tint of it.
+    band_color = theme.BLUE
+    #: The series drawn for each compared scenario (None: none).
+    compare_name: str | None = None
+    #: "What's This?" text: what the chart shows (the common marks are added).
+    help_text = ""
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget(axisItems={"left": UnitAxis("left"),
                                                "bottom": YearAxis("bottom")})
         self.widget.setObjectName(f"chart_{self.key}")
         self.widget.setAccessibleName(self.title)
-        self.widget.setMinimumSize(240, 170)
-        # Title and legend are Qt labels above the plot: they wrap and never hide data.
+        self.widget.setMinimumSize(240, 130)
+        # Title and legend are Qt widgets above the plot: they wrap between whole
+        # entries and never hide data.
         self.title_label = QLabel()
         self.title_label.setObjectName(f"chart_{self.key}_title")
         self.title_label.setStyleSheet("font-weight: bold; font-size: 10.5pt;")
-        self.legend_label = QLabel()
-        self.legend_label.setObjectName(f"chart_{self.key}_legend")
-        self.legend_label.setWordWrap(True)
-        self.legend_label.setStyleSheet("font-size: 8.5pt;")
-        self.header = QHBoxLayout()
+        self.legend_label = Legend(f"chart_{self.key}_legend")
+        header_box = QWidget()
+        header_box.setObjectName(f"chart_{self.key}_header")
+        self.header = FlowLayout(header_box, spacing=(16, 2))
         self.header.setContentsMargins(6, 2, 4, 0)
         self.header.addWidget(self.title_label)
-        self.header.addStretch(1)
         self.container = QWidget()
         self.container.setObjectName(f"chart_{self.key}_box")
         box = QVBoxLayout(self.container)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
-        box.addLayout(self.header)
+        box.addWidget(header_box)
         legend_row = QHBoxLayout()
         legend_row.setContentsMargins(6, 0, 4, 0)
         legend_row.addWidget(self.legend_label)
         box.addLayout(legend_row)
         box.addWidget(self.widget, 1)
+        help_text = f"<p><b>{self.title}</b></p><p>{self.help_text}</p>{COMMON_HELP}"
+        for widget in (self.widget, self.container):
+            widget.setWhatsThis(help_text)
         plot = self.plot = self.widget.getPlotItem()
-        self._legend: list[tuple[str, str, str]] = []
+        self._static_legend: list[tuple[str, str, str, Any]] = []
+        #: The legend now: (name with ``{ref}``, colour, symbol) per entry.
+        self._legend: list[Entry] = []
+        # The calendar years on the bottom axis need no label: its height goes to the data.
         plot.setLabel("left", self.unit)
-        plot.setLabel("bottom", "year")
         self.set_title(self.title)
         plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.disableAutoRange()
         self._y_range: tuple[float, float] | None = None
+        self._fit_arrays: tuple[np.ndarray, ...] = ()
         self.year_line = pg.InfiniteLine(angle=90, movable=False,
                                          pen=_pen("#B0B0B0", 1, Qt.PenStyle.DotLine))
         plot.addItem(self.year_line, ignoreBounds=True)
@@ -146,97 +323,252 @@ class Chart:
             item.hide()
             plot.addItem(item, ignoreBounds=True)
         self._years = np.zeros(0)
+        self._results: Results | None = None
         self._hover_rows: list[tuple[str, Callable[[int], float], str]] = []
+        # Bands: the items are made once, hidden while there is no band to draw.
+        self._bands: Bands | None = None
+        self._bands_visible = True
+        self._band: tuple[np.ndarray, np.ndarray] | None = None
+        self._band_label = "P10–P90"
+        self._band_drawn: tuple[Any, ...] = ()
+        self._make_band()
+        # Compared scenarios: one line per slot, made when first needed, then reused.
+        self._compared: list[tuple[Compared, str]] = []
+        self._compared_items: list[pg.PlotCurveItem] = []
+        self._compared_drawn: list[tuple[Any, ...]] = []
         self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse)
         self.widget.leaveEvent = lambda event: self._hide_hover()  # type: ignore[method-assign]
 
+    # -- items and legend ----------------------------------------------------------------------
     def curve(self, name: str | None, pen: pg.QtGui.QPen, **kwargs) -> pg.PlotCurveItem:
-        """A line created once; ``name`` puts it in the legend.
+        """A line created once; ``name`` puts it in the legend (while it is visible).
 
         A bare PlotCurveItem: its ``setData`` costs a fraction of PlotDataItem's.
         """
         item = pg.PlotCurveItem(pen=pen, **kwargs)
         self.plot.addItem(item)
         if name:
-            style = pen.style()
-            symbol = "╌╌" if style == Qt.PenStyle.DashLine else "━━"
-            self._add_legend(name, pen.color().name(), symbol)
+            symbol = {Qt.PenStyle.DashLine: "╌╌", Qt.PenStyle.DotLine: "┈┈"}.get(
+                pen.style(), "━━")
+            self._add_legend(name, pen.color().name(), symbol, item)
         return item
 
-    def fill(self, lower: pg.PlotCurveItem, upper: pg.PlotCurveItem, color: str,
-             name: str | None = None) -> pg.FillBetweenItem:
-        """A filled band between two curves, in the legend as ``name``."""
-        item = pg.FillBetweenItem(lower, upper, brush=_brush(color))
+    def fill(self, color: str, name: str | None = None, alpha: int = 110) -> AreaItem:
+        """A filled area, created once (``set_area`` draws it), in the legend as ``name``."""
+        item = AreaItem(_brush(color, alpha))
         item.setZValue(-10)
         self.plot.addItem(item)
         if name:
-            self._add_legend(name, color, "■")
+            self._add_legend(name, theme.with_alpha(color, alpha), "■", item)
         return item
 
-    def _add_legend(self, name: str, color: str, symbol: str) -> None:
-        self._legend.append((name, color, symbol))
-        self.set_title(self.title)
+    def _add_legend(self, name: str, color: str, symbol: str, item: Any = None) -> None:
+        """Add a legend entry, shown while ``item`` (if given) is visible."""
+        self._static_legend.append((name, color, symbol, item))
+        self._refresh_legend()
+
+    def _refresh_legend(self) -> None:
+        """Rebuild the legend: the fixed entries whose items show, the band, the compared."""
+        rows: list[Entry] = [(n, c, s) for n, c, s, item in self._static_legend
+                             if item is None or item.isVisible()]
+        if self._band is not None:
+            rows.append((self._band_label, theme.with_alpha(self.band_color, theme.BAND_ALPHA),
+                         self._band_symbol))
+        for (entry, color), item in zip(self._compared, self._compared_items, strict=False):
+            if item.isVisible():
+                rows.append((self._compared_title(entry), color, "━━"))
+        self._legend = rows
+        self.legend_label.set_entries(
+            [(n.replace("{ref}", self.reference_label), c, s) for n, c, s in rows])
 
     def set_title(self, title: str) -> None:
-        """Set the title; the legend line below it lists every series."""
+        """Set the title shown above the legend."""
         self.title_label.setText(title)
-        self.legend_label.setText("&nbsp;&nbsp; ".join(
-            f"<span style='color:{c}'>{sym}</span>&nbsp;{self._label(n)}"
-            for n, c, sym in self._legend))
 
     def set_reference_label(self, label: str) -> None:
         """Name the reference in the legend and the hover read-out."""
         if label != self.reference_label:
             self.reference_label = label
-            self.set_title(self.title_label.text())
+            self._refresh_legend()
 
     def _label(self, text: str) -> str:
         return text.replace("{ref}", html.escape(self.reference_label, quote=False))
 
+    # -- drawing -------------------------------------------------------------------------------
     def update(self, results: Results, reference: Results, year: int) -> None:
         """Redraw with new results; ``year`` is the chosen year."""
         years = np.asarray(results.years, float)
         if len(years) != len(self._years) or years[0] != self._years[0]:
             self.plot.setXRange(years[0] - 0.5, years[-1] + 0.5, padding=0)
         self._years = years
+        self._results = results
         self.year_line.setValue(year)
+        self._draw_compared()
+        self._draw_band()
         self._draw(results, reference)
+        self._refresh_legend()
 
     def _draw(self, results: Results, reference: Results) -> None:
         raise NotImplementedError
 
-    def set_zero(self, years: np.ndarray) -> None:
-        """Lay the y = 0 base line of the filled bands (only when the years change)."""
-        x, _ = self.zero.getData()
-        if x is None or len(x) != len(years) or x[0] != years[0]:
-            self.zero.setData(years, np.zeros_like(years))
+    def fit_y(self, *arrays: np.ndarray, headroom: float = 0.2) -> None:
+        """Keep the y range steady and from zero: widen it (with headroom) at once when data
+        leave it, narrow it only when data use less than 40 % of it. Axes then stay still
+        during most of a drag: steadier to read, and the axis labels need no repaint.
 
-    def fit_y(self, *arrays: np.ndarray, include_zero: bool = True,
-              headroom: float = 0.2) -> None:
-        """Keep the y range steady: widen it (with headroom) at once when data leave it,
-        narrow it only when data use less than 40 % of it. Axes then stay still during
-        most of a drag: steadier to read, and the axis labels need no repaint."""
-        values = np.concatenate([np.ravel(a) for a in arrays])
+        The band and the compared scenarios' lines count as data, so that a band
+        arriving or leaving during a drag does not make the axis jump.
+        """
+        self._fit_arrays = arrays
+        extra = [*self._compared_in_range()]
+        if self._band is not None:
+            extra += list(self._band)
+        values = np.concatenate([np.ravel(a) for a in (*arrays, *extra)])
         values = values[np.isfinite(values)]
-        if values.size == 0:
-            return
-        lo, hi = float(values.min()), float(values.max())
-        if include_zero:
-            lo, hi = min(lo, 0.0), max(hi, 0.0)
+        if values.size:
+            self._fit_values(float(values.min()), float(values.max()), headroom)
+        self._on_y_range()
+
+    def _fit_values(self, lo: float, hi: float, headroom: float) -> None:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
         span = max(hi - lo, abs(hi) * 1e-3, 1e-9)
         current = self._y_range
         if current is not None:
             inside = current[0] <= lo and hi <= current[1]
             if inside and (hi - lo) >= 0.4 * (current[1] - current[0]):
                 return
-        new = (lo if include_zero and lo >= 0 else lo - headroom * span, hi + headroom * span)
+        new = (lo if lo >= 0 else lo - headroom * span, hi + headroom * span)
         self._y_range = new
         self.plot.setYRange(*new, padding=0)
 
+    def _on_y_range(self) -> None:
+        """Called after every fit: marks that depend on the y range update here."""
+
+    # -- bands ---------------------------------------------------------------------------------
+    _band_symbol = "■"
+
+    def _make_band(self) -> None:
+        """The band's item: a pale fill with a slightly stronger outline."""
+        self.band_fill = AreaItem(_brush(self.band_color, theme.BAND_ALPHA))
+        self.band_fill.setPen(_pen(theme.with_alpha(self.band_color, 2 * theme.BAND_ALPHA), 1))
+        self.band_fill.setZValue(-5)  # over the stacked areas (z -10), under every line (z 0)
+        self.band_fill.hide()
+        self.plot.addItem(self.band_fill)
+
+    def _show_band(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.band_fill.set_area(x, lo, hi)
+        self.band_fill.show()
+
+    def _hide_band(self) -> None:
+        self.band_fill.hide()
+
+    def set_bands(self, bands: Bands | None) -> None:
+        """The bands to draw from at the next update (None: none)."""
+        self._bands = bands
+
+    def set_bands_visible(self, visible: bool) -> None:
+        """Show or hide the band (redrawn at the next update)."""
+        self._bands_visible = bool(visible)
+
+    def _band_rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The band's lowest and highest percentile rows, if one is to be drawn now."""
+        bands, name = self._bands, self.band_name
+        if not self._bands_visible or bands is None or name is None \
+                or name not in bands.series:
+            return None
+        if not np.array_equal(np.asarray(bands.years, float), self._years):
+            return None  # bands of other years (the time axis just changed): never misplaced
+        rows = bands.series[name]
+        lo, hi = _finite(rows[0]), _finite(rows[-1])
+        width = np.nanmax(np.abs(hi - lo), initial=0.0)
+        scale = np.nanmax(np.abs(hi), initial=0.0)
+        if not width > 1e-9 * max(scale, 1.0):
+            return None  # the uncertain levers do not move this series: nothing to draw
+        first, last = bands.percentiles[0], bands.percentiles[-1]
+        self._band_label = f"P{first:g}–P{last:g}"
+        return lo, hi
+
+    def _draw_band(self) -> None:
+        # The same bands object on the same years is drawn already (``is``: Bands hold arrays).
+        key = (self.band_name, self._bands_visible, len(self._years),
+               self._years[0] if self._years.size else None)
+        if self._band_drawn and self._band_drawn[0] is self._bands \
+                and self._band_drawn[1] == key:
+            return
+        self._band_drawn = (self._bands, key)
+        self._band = self._band_rows()
+        if self._band is None:
+            self._hide_band()
+        else:
+            self._show_band(self._years, *self._band)
+
+    def update_bands(self) -> None:
+        """Redraw the band alone (new bands for the same results), refitting the y range."""
+        if self._results is None:
+            return
+        self._draw_band()
+        self.fit_y(*self._fit_arrays)
+        self._refresh_legend()
+
+    # -- compared scenarios ----------------------------------------------------------------------
+    def set_compared(self, compared: Sequence[tuple[Compared, str]]) -> None:
+        """The compared scenarios and their colours (``#RRGGBB``), drawn at the next update."""
+        self._compared = list(compared)
+
+    @staticmethod
+    def _compared_title(entry: Compared) -> str:
+        title = entry.scenario.title.strip() or "Untitled scenario"
+        return theme.elide(title, theme.LEGEND_TITLE_CHARS)
+
+    def _compared_item(self, i: int) -> pg.PlotCurveItem:
+        while len(self._compared_items) <= i:
+            item = pg.PlotCurveItem(pen=_pen(theme.COMPARED[0], COMPARED_WIDTH))
+            item.setZValue(-1)  # over the areas and the band, under the scenario's lines
+            self.plot.addItem(item)
+            self._compared_items.append(item)
+            self._compared_drawn.append(())
+        return self._compared_items[i]
+
+    def _draw_compared(self) -> None:
+        name = self.compare_name
+        for i, (entry, color) in enumerate(self._compared):
+            item = self._compared_item(i)
+            results = entry.results
+            if name is None or name not in results.series:
+                item.hide()
+                continue
+            drawn = self._compared_drawn[i]
+            if not drawn or drawn[2] != color:
+                item.setPen(_pen(color, COMPARED_WIDTH))
+            if not drawn or drawn[0] is not results or drawn[1] != name:
+                set_curve(item, np.asarray(results.years, float), results.series[name])
+            elif item.cacheMode() != _CACHE:  # unchanged since the last draw
+                item.setCacheMode(_CACHE)
+            self._compared_drawn[i] = (results, name, color)
+            item.show()
+        for item in self._compared_items[len(self._compared):]:
+            item.hide()
+
+    def _compared_in_range(self) -> list[np.ndarray]:
+        """The compared lines' values within the shown years (for the y range)."""
+        if not self._years.size or self.compare_name is None:
+            return []
+        out = []
+        for entry, _ in self._compared:
+            series = entry.results.series.get(self.compare_name)
+            if series is not None:
+                years = np.asarray(entry.results.years, float)
+                inside = (years >= self._years[0]) & (years <= self._years[-1])
+                out.append(np.asarray(series, float)[inside])
+        return out
+
     # -- hover ---------------------------------------------------------------------------------
     def hover_rows(self, rows: list[tuple[str, Callable[[int], float], str]]) -> None:
-        """Rows of the hover read-out: label, value at year index, format."""
+        """Rows of the hover read-out: label, value at year index, format.
+
+        The first row is the band's series: the band's range follows it.
+        """
         self._hover_rows = rows
 
     def _on_mouse(self, event: tuple[QPointF]) -> None:
@@ -248,12 +580,7 @@ class Chart:
         x = vb.mapSceneToView(pos).x()
         i = int(np.clip(np.round(x - self._years[0]), 0, self._years.size - 1))
         year = self._years[i]
-        lines = [f"<b>{int(year)}</b>"]
-        for label, value_at, fmt in self._hover_rows:
-            value = value_at(i)
-            text = "–" if not np.isfinite(value) else format(value, fmt)
-            lines.append(f"{self._label(label)}: {text}")
-        self.hover_text.setHtml("<br>".join(lines) + f"<br><i>{self.unit}</i>")
+        self.hover_text.setHtml(self.hover_html(i))
         (x0, x1), (_, y1) = vb.viewRange()
         self.hover_line.setValue(year)
         left_side = year > (x0 + x1) / 2
@@ -262,9 +589,36 @@ class Chart:
         self.hover_line.show()
         self.hover_text.show()
 
+    def hover_html(self, i: int) -> str:
+        """The hover read-out for year index ``i``: values, band range, compared, unit."""
+        lines = [f"<b>{int(self._years[i])}</b>"]
+        for k, (label, value_at, fmt) in enumerate(self._hover_rows):
+            lines.append(f"{self._label(label)}: {_formatted(value_at(i), fmt)}")
+            if k == 0 and self._band is not None:
+                lo, hi = self._band
+                lines.append(f"&nbsp;&nbsp;{self._band_label}: {_formatted(lo[i], fmt)} – "
+                             f"{_formatted(hi[i], fmt)}")
+        fmt = self._hover_rows[0][2] if self._hover_rows else ",.0f"
+        year = self._years[i]
+        for (entry, color), item in zip(self._compared, self._compared_items, strict=False):
+            if not item.isVisible():
+                continue
+            years = np.asarray(entry.results.years, float)
+            j = int(np.searchsorted(years, year))
+            value = (float(entry.results.series[self.compare_name][j])
+                     if j < years.size and years[j] == year else np.nan)
+            title = html.escape(self._compared_title(entry), quote=False)
+            lines.append(f"<span style='color:{color}'>━</span> {title}: "
+                         f"{_formatted(value, fmt)}")
+        return "<br>".join(lines) + f"<br><i>{self.unit}</i>"
+
     def _hide_hover(self) -> None:
         self.hover_line.hide()
         self.hover_text.hide()
+
+
+def _formatted(value: float, fmt: str) -> str:
+    return "–" if not np.isfinite(value) else format(value, fmt)
 
 
 def _at(values: np.ndarray) -> Callable[[int], float]:
@@ -275,23 +629,28 @@ class PackCostChart(Chart):
     key = "pack_cost"
     title = "Battery pack cost"
     unit = "USD/kWh"
+    band_name = compare_name = "pack_cost"
+    help_text = ("Cost of a battery pack per kWh in each year (blue line). The orange area is "
+                 "its mineral materials (price × content of lithium, nickel, cobalt, manganese "
+                 "and graphite); the light-blue area is the rest of the pack, which gets "
+                 "cheaper as cumulative production grows (learning).")
 
     def __init__(self) -> None:
         super().__init__()
-        self.zero = self.curve(None, pg.mkPen(None))
         self.material = self.curve(None, _pen(theme.ORANGE, 1))
         self.total = self.curve("Pack cost", _pen(theme.BLUE, 2.5))
-        self.fill(self.zero, self.material, theme.ORANGE, "Mineral materials")
-        self.fill(self.material, self.total, theme.SKY, "Rest of pack (learning)")
+        self.material_area = self.fill(theme.ORANGE, "Mineral materials")
+        self.rest_area = self.fill(theme.SKY, "Rest of pack (learning)")
         self.ghost = self.curve("{ref}", GHOST_PEN)
 
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
         s, b = results.series, reference.series
-        self.set_zero(y)
-        self.material.setData(y, s["pack_material_cost"])
-        self.total.setData(y, s["pack_cost"])
-        self.ghost.setData(y, b["pack_cost"])
+        set_curve(self.material, y, s["pack_material_cost"])
+        set_curve(self.total, y, s["pack_cost"])
+        self.material_area.set_area(y, 0.0, s["pack_material_cost"])
+        self.rest_area.set_area(y, s["pack_material_cost"], s["pack_cost"])
+        set_curve(self.ghost, y, b["pack_cost"])
         self.fit_y(s["pack_cost"], b["pack_cost"])
         self.hover_rows([("Pack", _at(s["pack_cost"]), ",.1f"),
                          ("Minerals", _at(s["pack_material_cost"]), ",.1f"),
@@ -299,15 +658,35 @@ class PackCostChart(Chart):
 
 
 class PriceChart(Chart):
+    """EV and gasoline car prices on an axis from zero, the gap between them shaded.
+
+    A price axis cut at 27,500 USD makes a 10 % change look like a collapse; from
+    zero, heights compare as ratios. The premium stays legible on that axis as
+    the shaded area between the two lines (the ``ev_price_premium`` series:
+    vermillion while the EV costs more, green once it costs less), which ends
+    where the parity marker stands. A separate premium panel on its own scale
+    would draw the same numbers a second time at a magnification the reader
+    has to work out; the hover read-out gives the premium exactly.
+    """
+
     key = "vehicle_price"
     title = "EV vs gasoline car price"
     unit = "USD"
+    band_name = compare_name = "ev_price"
+    help_text = ("Price of an electric car and of a comparable gasoline car in each year, on "
+                 "an axis from zero. The shaded area between them is the EV's price premium: "
+                 "vermillion while the EV costs more, green once it costs less. The green "
+                 "vertical line marks the first year of price parity; the grey dashed one, "
+                 "the reference's.")
 
     def __init__(self) -> None:
         super().__init__()
         self.ev = self.curve("EV", _pen(theme.BLUE, 2.5))
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
         self.ghost = self.curve("{ref} EV", GHOST_PEN)
+        # The gap, split where the lines cross so that each side takes its colour.
+        self.premium_fill = self.fill(theme.VERMILLION, "EV premium", alpha=70)
+        self.saving_fill = self.fill(theme.GREEN, "EV saving", alpha=70)
         self.parity = pg.InfiniteLine(angle=90, movable=False, pen=_pen(theme.GREEN, 2),
                                       label="parity {value:.0f}",
                                       labelOpts={"position": 0.92, "color": theme.GREEN,
@@ -320,10 +699,16 @@ class PriceChart(Chart):
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
         s, b = results.series, reference.series
-        self.ev.setData(y, s["ev_price"])
-        self.ice.setData(y, s["ice_price"])
-        self.ghost.setData(y, b["ev_price"])
-        self.fit_y(s["ev_price"], s["ice_price"], b["ev_price"], include_zero=False)
+        set_curve(self.ev, y, s["ev_price"])
+        set_curve(self.ice, y, s["ice_price"])
+        set_curve(self.ghost, y, b["ev_price"])
+        premium = s["ev_price_premium"]
+        x, ev, ice = split_at_crossings(y, s["ice_price"] + premium, s["ice_price"])
+        self.premium_fill.set_area(x, ice, np.maximum(ev, ice))
+        self.saving_fill.set_area(x, np.minimum(ev, ice), ice)
+        self.premium_fill.setVisible(bool(np.any(premium > 0)))
+        self.saving_fill.setVisible(bool(np.any(premium < 0)))
+        self.fit_y(s["ev_price"], s["ice_price"], b["ev_price"])
         for line, year in ((self.parity, results.scalars["cost_parity_year"]),
                            (self.ghost_parity, reference.scalars["cost_parity_year"])):
             line.setVisible(year is not None)
@@ -331,24 +716,61 @@ class PriceChart(Chart):
                 line.setValue(year)
         self.hover_rows([("EV", _at(s["ev_price"]), ",.0f"),
                          ("Gasoline", _at(s["ice_price"]), ",.0f"),
+                         ("EV premium", lambda i: float(premium[i]), "+,.0f"),
                          ("{ref} EV", _at(b["ev_price"]), ",.0f")])
 
 
 class MineralChart(Chart):
+    """Demand for one mineral against the supply left for EVs and recycling.
+
+    The axis is scaled to demand (the question is whether supply meets it), so
+    supply far above demand would run off the top: arrows mark the years where
+    it does and a label gives its largest value, for the scenario and the
+    reference, whose supply is drawn as a dotted ghost.
+    """
+
     key = "minerals"
     title = "Mineral demand vs supply"
+    band_color = theme.BLACK
+    help_text = ("Demand for the chosen mineral by that year's new EVs (black line) against "
+                 "the primary supply left for EVs (green area) and recycled material (pink "
+                 "area) stacked on it. The axis is scaled to demand: where supply runs above "
+                 "the top of the chart, arrows (▲) mark those years and the label gives its "
+                 "largest value. The grey dotted line is the reference's supply, primary plus "
+                 "recycled; the grey dashed line, the reference's demand.")
 
     def __init__(self) -> None:
         self.mineral = "lithium"
         self.unit = MINERAL_UNITS["lithium"][0]
         super().__init__()
-        self.zero = self.curve(None, pg.mkPen(None))
         self.supply = self.curve(None, _pen(theme.GREEN, 1))
         self.available = self.curve(None, _pen(theme.PURPLE, 1))
-        self.fill(self.zero, self.supply, theme.GREEN, "Primary supply for EVs")
-        self.fill(self.supply, self.available, theme.PURPLE, "Recycled")
+        self.supply_area = self.fill(theme.GREEN, "Primary supply for EVs")
+        self.recycled_area = self.fill(theme.PURPLE, "Recycled")
         self.demand = self.curve("Demand", _pen(theme.BLACK, 2.5))
         self.ghost = self.curve("{ref} demand", GHOST_PEN)
+        self.ghost_supply = self.curve("{ref} supply", GHOST_SUPPLY_PEN)
+        # Supply above the top of the axis: arrows in the clipped years and one label.
+        self.clip_arrows = pg.ScatterPlotItem(symbol="t1", size=8, pen=pg.mkPen(None),
+                                              brush=pg.mkBrush(theme.GREEN))
+        self.ghost_clip_arrows = pg.ScatterPlotItem(symbol="t1", size=6, pen=pg.mkPen(None),
+                                                    brush=pg.mkBrush(theme.GHOST))
+        self.clip_text = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 215), anchor=(0, 0))
+        for item in (self.clip_arrows, self.ghost_clip_arrows, self.clip_text):
+            item.setZValue(50)
+            item.hide()
+            self.plot.addItem(item, ignoreBounds=True)
+        self._clip_html = ""
+        self._total = self._ghost_total = np.zeros(0)
+        self.set_mineral(self.mineral)
+
+    @property
+    def band_name(self) -> str:  # type: ignore[override]
+        return f"{self.mineral}_demand"
+
+    @property
+    def compare_name(self) -> str:  # type: ignore[override]
+        return f"{self.mineral}_demand"
 
     def set_mineral(self, mineral: str) -> None:
         """Choose the mineral shown (its unit goes on the axis)."""
@@ -362,32 +784,68 @@ class MineralChart(Chart):
         y = self._years
         m = self.mineral
         s, b = results.series, reference.series
-        self.set_zero(y)
-        self.supply.setData(y, s[f"{m}_supply"])
-        self.available.setData(y, s[f"{m}_supply"] + s[f"{m}_recycled"])
-        self.demand.setData(y, s[f"{m}_demand"])
-        self.ghost.setData(y, b[f"{m}_demand"])
+        self._total = s[f"{m}_supply"] + s[f"{m}_recycled"]
+        self._ghost_total = b[f"{m}_supply"] + b[f"{m}_recycled"]
+        set_curve(self.supply, y, s[f"{m}_supply"])
+        set_curve(self.available, y, self._total)
+        self.supply_area.set_area(y, 0.0, s[f"{m}_supply"])
+        self.recycled_area.set_area(y, s[f"{m}_supply"], self._total)
+        set_curve(self.demand, y, s[f"{m}_demand"])
+        set_curve(self.ghost, y, b[f"{m}_demand"])
+        set_curve(self.ghost_supply, y, self._ghost_total)
         # The question is whether supply meets demand: scale to demand, not to a glut.
         self.fit_y(s[f"{m}_demand"], b[f"{m}_demand"], headroom=0.6)
         self.hover_rows([("Demand", _at(s[f"{m}_demand"]), ",.0f"),
                          ("Primary supply", _at(s[f"{m}_supply"]), ",.0f"),
                          ("Recycled", _at(s[f"{m}_recycled"]), ",.0f"),
                          ("Shortfall", _at(s[f"{m}_shortfall"]), ",.0f"),
-                         ("{ref} demand", _at(b[f"{m}_demand"]), ",.0f")])
+                         ("{ref} demand", _at(b[f"{m}_demand"]), ",.0f"),
+                         ("{ref} supply", _at(self._ghost_total), ",.0f")])
+
+    def clipped(self) -> tuple[np.ndarray, np.ndarray]:
+        """Years where the scenario's and the reference's supply run above the axis [year]."""
+        if self._y_range is None or self._total.size != self._years.size:
+            return np.zeros(0), np.zeros(0)
+        top = self._y_range[1]
+        return self._years[self._total > top], self._years[self._ghost_total > top]
+
+    def _on_y_range(self) -> None:
+        years, ghost_years = self.clipped()
+        top = self._y_range[1] if self._y_range is not None else 0.0
+        lines = []
+        for arrows, clipped, total, color, who in (
+                (self.clip_arrows, years, self._total, theme.GREEN, "supply"),
+                (self.ghost_clip_arrows, ghost_years, self._ghost_total, "#606060",
+                 f"{self._label('{ref}')} supply")):
+            arrows.setVisible(clipped.size > 0)
+            if clipped.size:
+                set_points(arrows, clipped, np.full(clipped.size, top * 0.97))
+                lines.append(f"<span style='color:{color}'>{who} up to "
+                             f"{np.nanmax(total):,.0f} {html.escape(self.unit)} ↑</span>")
+        text = "<br>".join(lines)
+        if text != self._clip_html:
+            self._clip_html = text
+            self.clip_text.setHtml(text)
+        self.clip_text.setVisible(bool(text))
+        if text and self._years.size:
+            self.clip_text.setPos(self._years[0] - 0.3, top * 0.93)
 
 
 class ProductionChart(Chart):
     key = "production_emissions"
     title = "Production emissions per car"
     unit = "t CO2e per car"
+    band_name = compare_name = "ev_production_emissions"
+    help_text = ("Emissions of making one car in each year: the EV's battery (orange area) and "
+                 "the rest of the EV (light blue) up to the EV's total (blue line), against a "
+                 "gasoline car (vermillion).")
 
     def __init__(self) -> None:
         super().__init__()
-        self.zero = self.curve(None, pg.mkPen(None))
         self.battery = self.curve(None, _pen(theme.ORANGE, 1))
         self.ev = self.curve("EV", _pen(theme.BLUE, 2.5))
-        self.fill(self.zero, self.battery, theme.ORANGE, "EV battery")
-        self.fill(self.battery, self.ev, theme.SKY, "EV without battery")
+        self.battery_area = self.fill(theme.ORANGE, "EV battery")
+        self.rest_area = self.fill(theme.SKY, "EV without battery")
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
         self.ghost = self.curve("{ref} EV", GHOST_PEN)
 
@@ -396,11 +854,12 @@ class ProductionChart(Chart):
         s, b = results.series, reference.series
         size = float(results.parameters["battery_size"])
         battery = s["battery_emissions"] * size / 1000.0
-        self.set_zero(y)
-        self.battery.setData(y, battery)
-        self.ev.setData(y, s["ev_production_emissions"])
-        self.ice.setData(y, s["ice_production_emissions"])
-        self.ghost.setData(y, b["ev_production_emissions"])
+        set_curve(self.battery, y, battery)
+        set_curve(self.ev, y, s["ev_production_emissions"])
+        self.battery_area.set_area(y, 0.0, battery)
+        self.rest_area.set_area(y, battery, s["ev_production_emissions"])
+        set_curve(self.ice, y, s["ice_production_emissions"])
+        set_curve(self.ghost, y, b["ev_production_emissions"])
         self.fit_y(s["ev_production_emissions"], s["ice_production_emissions"],
                    b["ev_production_emissions"])
         self.hover_rows([("EV", _at(s["ev_production_emissions"]), ",.2f"),
@@ -414,6 +873,11 @@ class LifecycleChart(Chart):
     key = "lifecycle_emissions"
     title = "Life-cycle emissions of a car built that year"
     unit = "g CO2e/km"
+    band_name = compare_name = "ev_lifecycle_emissions"
+    help_text = ("Emissions of making and driving a car built in each year, over its whole "
+                 "life, per km: the EV (blue) against the gasoline car (vermillion). The note "
+                 "gives the distance after which an EV built in the chosen year has emitted "
+                 "less in total than the gasoline car.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -434,9 +898,9 @@ class LifecycleChart(Chart):
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
         s, b = results.series, reference.series
-        self.ev.setData(y, s["ev_lifecycle_emissions"])
-        self.ice.setData(y, s["ice_lifecycle_emissions"])
-        self.ghost.setData(y, b["ev_lifecycle_emissions"])
+        set_curve(self.ev, y, s["ev_lifecycle_emissions"])
+        set_curve(self.ice, y, s["ice_lifecycle_emissions"])
+        set_curve(self.ghost, y, b["ev_lifecycle_emissions"])
         self.fit_y(s["ev_lifecycle_emissions"], s["ice_lifecycle_emissions"],
                    b["ev_lifecycle_emissions"])
         self.hover_rows([("EV", _at(s["ev_lifecycle_emissions"]), ",.0f"),
@@ -464,9 +928,17 @@ def bar_outline(x: np.ndarray, height: np.ndarray, width: float) -> tuple[np.nda
 
 
 class AvoidedChart(Chart):
+    """Bars of the emissions avoided; the band is drawn as a P10-P90 whisker on each bar."""
+
     key = "emissions_avoided"
     title = "Emissions avoided by each year's EV sales"
-    unit = "Mt CO2e over their lives"
+    unit = "Mt CO2e"
+    band_name = compare_name = "fleet_emissions_avoided"
+    band_color = "#00523C"  # Okabe-Ito green, darkened: whiskers must show over the bars
+    help_text = ("Life-cycle emissions avoided by the EVs sold in each year, over those cars' "
+                 "whole lives, each EV replacing a gasoline car (green bars). The P10–P90 range "
+                 "is drawn as a whisker on each bar.")
+    _band_symbol = "┃"
 
     def __init__(self) -> None:
         super().__init__()
@@ -478,23 +950,131 @@ class AvoidedChart(Chart):
         self._add_legend("Scenario", theme.GREEN, "■")
         self.ghost = self.curve("{ref}", GHOST_PEN)
 
+    def _make_band(self) -> None:
+        self.band_bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.35,
+                                         pen=_pen(self.band_color, 1.3))
+        self.band_bars.setZValue(5)
+        self.band_bars.hide()
+        self.plot.addItem(self.band_bars)
+
+    def _show_band(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        middle = (lo + hi) / 2
+        half = (hi - lo) / 2
+        self.band_bars.setData(x=x, y=middle, top=half, bottom=half)
+        self.band_bars.show()
+
+    def _hide_band(self) -> None:
+        self.band_bars.hide()
+
+    def _refresh_legend(self) -> None:
+        super()._refresh_legend()
+        if self._band is not None:  # the whiskers are drawn in full colour, not a tint
+            self._legend = [(n, self.band_color if n == self._band_label else c, s)
+                            for n, c, s in self._legend]
+            self.legend_label.set_entries(
+                [(n.replace("{ref}", self.reference_label), c, s) for n, c, s in self._legend])
+
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
         s, b = results.series, reference.series
-        self.bars.setData(*bar_outline(y, s["fleet_emissions_avoided"], 0.7))
-        self.ghost.setData(y, b["fleet_emissions_avoided"])
+        set_curve(self.bars, *bar_outline(y, s["fleet_emissions_avoided"], 0.7))
+        set_curve(self.ghost, y, b["fleet_emissions_avoided"])
         self.fit_y(s["fleet_emissions_avoided"], b["fleet_emissions_avoided"])
         self.hover_rows([("Scenario", _at(s["fleet_emissions_avoided"]), ",.0f"),
                          ("{ref}", _at(b["fleet_emissions_avoided"]), ",.0f")])
 
 
+#: Above this Herfindahl-Hirschman index a market is "highly concentrated" [HHI].
+HIGHLY_CONCENTRATED_HHI = 2_500
+#: The index of a market held by one supplier [HHI].
+MAX_HHI = 10_000
+
+
+class ConcentrationChart(Chart):
+    """Refining concentration of each mineral and its spending-weighted average.
+
+    The axis always spans the whole index, 0 to 10,000, so a line's height reads
+    directly as how close refining is to a single country.
+
+    References
+    ----------
+    U.S. Department of Justice and Federal Trade Commission (2010). Horizontal
+    Merger Guidelines, section 5.3 (markets above an HHI of 2,500 are highly
+    concentrated). https://www.justice.gov/atr/horizontal-merger-guidelines-08192010
+    """
+
+    key = "supply_concentration"
+    title = "Supply concentration"
+    unit = "HHI"
+    band_name = compare_name = "supply_concentration"
+    band_color = theme.BLACK
+    help_text = ("How concentrated the refining of each mineral is among countries, as a "
+                 "Herfindahl–Hirschman index (HHI: the sum of the squared market shares in "
+                 "percent, from near 0 for many small refiners to 10,000 for one country). "
+                 "The black line averages the minerals weighted by that year's spending on "
+                 "each. Above the dashed 2,500 line a market is highly concentrated (U.S. "
+                 "Department of Justice and Federal Trade Commission, Horizontal Merger "
+                 "Guidelines, 2010; their 2023 Merger Guidelines draw the line at 1,800).")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.widget.setObjectName("supply_concentration_chart")
+        self.weighted = self.curve("Spending-weighted", _pen(theme.BLACK, 2.5))
+        self.ghost = self.curve("{ref}", GHOST_PEN)
+        self.minerals = {m: self.curve(MINERAL_LABELS[m], _pen(theme.MINERAL_COLORS[m], 1.5))
+                         for m in MINERALS}
+        self.threshold = pg.InfiniteLine(pos=HIGHLY_CONCENTRATED_HHI, angle=0, movable=False,
+                                         pen=_pen(theme.VERMILLION, 1.2, Qt.PenStyle.DashLine))
+        self.threshold_label = pg.TextItem(f"{HIGHLY_CONCENTRATED_HHI:,} HHI: highly "
+                                           "concentrated", color=theme.VERMILLION,
+                                           anchor=(0, 1))
+        for item in (self.threshold, self.threshold_label):
+            item.setZValue(-2)
+            self.plot.addItem(item, ignoreBounds=True)
+        self._y_range = (0.0, MAX_HHI * 1.05)
+        self.plot.setYRange(*self._y_range, padding=0)
+
+    def hhi_names(self, results: Results) -> list[str]:
+        """The minerals whose refining HHI the results carry (model 2.0 and later)."""
+        return [m for m in MINERALS if f"{m}_refining_hhi" in results.series]
+
+    def _fit_values(self, lo: float, hi: float, headroom: float) -> None:
+        """The whole index always shows (0 to 10,000); only a negative value could widen it."""
+        if lo < self._y_range[0] or hi > self._y_range[1]:
+            super()._fit_values(lo, hi, headroom)
+
+    def _draw(self, results: Results, reference: Results) -> None:
+        y = self._years
+        s, b = results.series, reference.series
+        set_curve(self.weighted, y, s["supply_concentration"])
+        set_curve(self.ghost, y, b["supply_concentration"])
+        present = self.hhi_names(results)
+        for m, item in self.minerals.items():
+            item.setVisible(m in present)
+            if m in present:
+                set_curve(item, y, s[f"{m}_refining_hhi"])
+        self.threshold_label.setPos(y[0] - 0.3, HIGHLY_CONCENTRATED_HHI)
+        self.fit_y(s["supply_concentration"], b["supply_concentration"],
+                   *(s[f"{m}_refining_hhi"] for m in present))
+        self.hover_rows([("Spending-weighted", _at(s["supply_concentration"]), ",.0f"),
+                         *((MINERAL_LABELS[m], _at(s[f"{m}_refining_hhi"]), ",.0f")
+                           for m in present),
+                         ("{ref}", _at(b["supply_concentration"]), ",.0f")])
+
+
 class ChartPanel(QWidget):
     """The grid of charts, with the mineral picker above the mineral chart.
+
+    Every chart draws the session's shown results against its reference, the
+    P10-P90 band of ``session.bands`` (while :meth:`set_bands_visible` allows)
+    and every scenario of ``session.comparison`` in the colour
+    :meth:`compared_color` gives it.
 
     Parameters
     ----------
     session : Session
-        Whose shown results and reference results the charts draw.
+        Whose shown results, reference results, bands and comparison set the
+        charts draw.
     year : callable
         Returns the chosen year, marked on every chart.
     """
@@ -513,6 +1093,15 @@ class ChartPanel(QWidget):
         self.avoided = AvoidedChart()
         self.charts = [self.pack, self.price, self.mineral, self.production, self.lifecycle,
                        self.avoided]
+        self.concentration = ConcentrationChart()
+        self.charts.append(self.concentration)
+        self._bands_visible = True
+        #: Colour of each compared scenario, by its key: kept while it stays compared.
+        self._compared_colors: dict[int, str] = {}
+        # A hidden chart (View menu, or no room for it) is not drawn; it catches up when shown.
+        self._stale: set[Chart] = set()
+        for chart in self.charts:
+            chart.container.installEventFilter(self)
         self.mineral_choice = QComboBox()
         self.mineral_choice.setObjectName("mineral_choice")
         self.mineral_choice.setAccessibleName("Mineral shown in the demand chart")
@@ -521,15 +1110,23 @@ class ChartPanel(QWidget):
         self.mineral_choice.currentIndexChanged.connect(self._on_mineral)
         label = QLabel("&Mineral:")
         label.setBuddy(self.mineral_choice)
-        self.mineral.header.addWidget(label)
-        self.mineral.header.addWidget(self.mineral_choice)
+        # Label and picker stay together; the chart's header moves them below a title
+        # that would otherwise run into them.
+        picker = QWidget()
+        picker.setObjectName("mineral_picker")
+        picker_row = QHBoxLayout(picker)
+        picker_row.setContentsMargins(0, 0, 0, 0)
+        picker_row.addWidget(label)
+        picker_row.addWidget(self.mineral_choice)
+        self.mineral.header.addWidget(picker)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
         for i, chart in enumerate(self.charts):
             grid.addWidget(chart.container, i // 2, i % 2)
-        session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
-        self._on_session(Change(frozenset({"reference"})))
+        session.subscribe(self._on_session, names=("shown", "reference_results", "reference",
+                                                   "bands", "comparison"))
+        self._on_session(Change(frozenset({"reference", "comparison"})))
 
     def _on_session(self, change: Change) -> None:
         if "reference" in change:
@@ -538,15 +1135,70 @@ class ChartPanel(QWidget):
                      reference_name(reference, theme.LEGEND_TITLE_CHARS))
             for chart in self.charts:
                 chart.set_reference_label(label)
-        if self._session.up_to_date:  # else it draws when the pending results arrive
-            self.redraw()
+        if not self._session.up_to_date:  # it draws when the pending results arrive
+            return
+        if change.names <= {"bands"}:  # new bands for the results on screen
+            bands = self._session.bands
+            for chart in self.charts:
+                chart.set_bands(bands)
+                if chart not in self._stale:
+                    chart.update_bands()
+            return
+        self.redraw()
 
     def redraw(self) -> None:
-        """Draw the session's shown results against its reference for the chosen year."""
+        """Draw the session's shown results against its reference for the chosen year,
+        with the bands and the compared scenarios."""
         shown, reference, year = (self._session.shown, self._session.reference_results,
                                   self._year())
+        bands = self._session.bands
+        compared = [(entry, self.compared_color(entry.key))
+                    for entry in self._session.comparison]
         for chart in self.charts:
-            chart.update(shown, reference, year)
+            chart.set_bands(bands)
+            chart.set_compared(compared)
+            if chart.container.isHidden():
+                self._stale.add(chart)
+            else:
+                self._stale.discard(chart)
+                chart.update(shown, reference, year)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            chart = next((c for c in self._stale if c.container is watched), None)
+            if chart is not None:
+                self._stale.discard(chart)
+                chart.update(self._session.shown, self._session.reference_results, self._year())
+        return False
+
+    def compared_color(self, key: int) -> str:
+        """The colour of the compared scenario ``key`` (``#RRGGBB``), the same on every chart.
+
+        A scenario keeps its colour while it stays in the comparison set; a new
+        one takes the first colour of :data:`evexplorer.app.theme.COMPARED` that
+        no compared scenario uses.
+        """
+        keys = {entry.key for entry in self._session.comparison}
+        for gone in set(self._compared_colors) - keys:
+            del self._compared_colors[gone]
+        if key not in self._compared_colors:
+            used = set(self._compared_colors.values())
+            free = [c for c in theme.COMPARED if c not in used]
+            self._compared_colors[key] = free[0] if free else \
+                theme.COMPARED[len(self._compared_colors) % len(theme.COMPARED)]
+        return self._compared_colors[key]
+
+    def set_bands_visible(self, visible: bool) -> None:
+        """Show or hide the P10-P90 bands on every chart (View ▸ Show Uncertainty)."""
+        self._bands_visible = bool(visible)
+        for chart in self.charts:
+            chart.set_bands_visible(visible)
+            if chart not in self._stale:
+                chart.update_bands()
+
+    def bands_visible(self) -> bool:
+        """Whether the charts show the P10-P90 bands."""
+        return self._bands_visible
 
     def _on_mineral(self, index: int) -> None:
         self.mineral.set_mineral(self.mineral_choice.itemData(index))

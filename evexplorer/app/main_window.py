@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.show_uncertainty_action.setObjectName("show_uncertainty")
         self.show_uncertainty_action.setShortcut(QKeySequence("Ctrl+U"))
         view.addAction(self.show_uncertainty_action)
+        self.show_uncertainty_action.toggled.connect(self.charts.set_bands_visible)
         view.addSeparator()
         for chart in self.charts.charts:
             toggle = QAction(chart.title, self, checkable=True, checked=True)
