@@ -140,3 +140,13 @@ def test_charts_do_not_overlap_each_other(busy_window):
     assert len(rects) == len(panel.charts)
     for a, b in itertools.combinations(rects, 2):
         assert not a.intersects(b)
+
+
+def test_each_plot_gets_its_room_under_its_legend(busy_window):
+    for chart in visible_charts(busy_window):
+        plot = rect_in(chart.widget, chart.container)
+        # a legend that wraps into more rows than planned must not push the plot out
+        assert chart.container.rect().contains(plot), chart.key
+        assert plot.height() >= chart.widget.minimumHeight(), chart.key
+        legend = rect_in(chart.legend_label, chart.container)
+        assert legend.bottom() < plot.top(), chart.key

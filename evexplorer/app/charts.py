@@ -46,7 +46,7 @@ from ..model.data import MINERALS
 from ..model.outputs import MINERAL_LABELS, MINERAL_UNITS
 from ..session import Change, Compared, Session
 from . import theme
-from .legend import Entry, FlowLayout, Legend
+from .legend import Entry, FlowRow, Legend
 from .theme import reference_name
 
 if TYPE_CHECKING:
@@ -280,9 +280,8 @@ class Chart:
         self.title_label.setObjectName(f"chart_{self.key}_title")
         self.title_label.setStyleSheet("font-weight: bold; font-size: 10.5pt;")
         self.legend_label = Legend(f"chart_{self.key}_legend")
-        header_box = QWidget()
-        header_box.setObjectName(f"chart_{self.key}_header")
-        self.header = FlowLayout(header_box, spacing=(16, 2))
+        header_box = FlowRow(f"chart_{self.key}_header", spacing=(16, 2))
+        self.header = header_box.flow
         self.header.setContentsMargins(6, 2, 4, 0)
         self.header.addWidget(self.title_label)
         self.container = QWidget()
@@ -871,7 +870,7 @@ class ProductionChart(Chart):
 
 class LifecycleChart(Chart):
     key = "lifecycle_emissions"
-    title = "Life-cycle emissions of a car built that year"
+    title = "Life-cycle emissions by year built"
     unit = "g CO2e/km"
     band_name = compare_name = "ev_lifecycle_emissions"
     help_text = ("Emissions of making and driving a car built in each year, over its whole "
@@ -931,7 +930,7 @@ class AvoidedChart(Chart):
     """Bars of the emissions avoided; the band is drawn as a P10-P90 whisker on each bar."""
 
     key = "emissions_avoided"
-    title = "Emissions avoided by each year's EV sales"
+    title = "Emissions avoided by EVs sold"
     unit = "Mt CO2e"
     band_name = compare_name = "fleet_emissions_avoided"
     band_color = "#00523C"  # Okabe-Ito green, darkened: whiskers must show over the bars

@@ -13,6 +13,7 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget
 
 from .theme import on_white
@@ -56,9 +57,12 @@ class FlowLayout(QLayout):
         return Qt.Orientation(0)
 
     def hasHeightForWidth(self) -> bool:
-        return True
+        # The height is carried as the owner's minimum height (FlowRow): grid layouts that
+        # see height-for-width items can hand out less than the items' minimum heights.
+        return False
 
     def heightForWidth(self, width: int) -> int:
+        """Height the rows take at ``width`` [px]."""
         return self._arrange(QRect(0, 0, width, 0), move=False)
 
     def setGeometry(self, rect: QRect) -> None:
@@ -115,7 +119,44 @@ def entry_html(name: str, color: str, symbol: str) -> str:
     return f"<span style='color:{on_white(color)}'>{symbol}</span>&nbsp;{words}"
 
 
-class Legend(QWidget):
+class FlowRow(QWidget):
+    """A widget whose children flow in rows (:class:`FlowLayout`) and which asks for the
+    height its rows take at its width.
+
+    Qt's layouts do not carry a child's height-for-width into the minimum sizes
+    of the widgets around it, so a flow that wraps into more rows than the
+    space it was given would run over what lies below it. Whenever its width or
+    content changes, a FlowRow sets its minimum height to what its rows need:
+    the layouts around it then make room (or the window grows).
+
+    Parameters
+    ----------
+    name : str
+        Object name.
+    spacing : tuple of int
+        Horizontal and vertical gaps between the children [px].
+    """
+
+    def __init__(self, name: str, spacing: tuple[int, int] = (10, 0),
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.flow = FlowLayout(self, spacing=spacing)
+
+    def fit_height(self) -> None:
+        """Ask for the height the rows take at the present width."""
+        if self.width() <= 0:
+            return
+        height = self.flow.heightForWidth(self.width())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
+
+
+class Legend(FlowRow):
     """A chart's legend: one label per entry, wrapping only between entries.
 
     Parameters
@@ -125,9 +166,7 @@ class Legend(QWidget):
     """
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self._layout = FlowLayout(self, spacing=(12, 0))
+        super().__init__(name, spacing=(12, 0), parent=parent)
         self._entries: list[Entry] = []
         self._labels: list[QLabel] = []
 
@@ -142,7 +181,7 @@ class Legend(QWidget):
             label.setObjectName(f"{self.objectName()}_{len(self._labels)}")
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setStyleSheet("font-size: 8.5pt;")
-            self._layout.addWidget(label)
+            self.flow.addWidget(label)
             self._labels.append(label)
         for i, label in enumerate(self._labels):
             if i < len(entries):
@@ -151,8 +190,8 @@ class Legend(QWidget):
                 label.show()
             else:
                 label.hide()
-        self._layout.invalidate()
-        self.updateGeometry()
+        self.flow.invalidate()
+        self.fit_height()
 
     def entries(self) -> list[Entry]:
         """The entries shown, in order."""
