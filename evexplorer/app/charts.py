@@ -223,7 +223,11 @@ class AreaItem(QGraphicsPathItem):
         last = self._drawn
         if last is not None and all(a.shape == b.shape and np.array_equal(a, b)
                                     for a, b in zip(last, (x, lower, upper), strict=True)):
-            return  # unchanged: no new path, no repaint
+            if self.cacheMode() != _CACHE:  # unchanged: kept as a pixmap (see set_curve)
+                self.setCacheMode(_CACHE)
+            return
+        if self.cacheMode() != _NO_CACHE:
+            self.setCacheMode(_NO_CACHE)
         self._drawn = (x.copy(), lower.copy(), upper.copy())
         keep = np.isfinite(lower) & np.isfinite(upper)
         if not keep.all():
@@ -329,6 +333,7 @@ class Chart:
         self._bands_visible = True
         self._band: tuple[np.ndarray, np.ndarray] | None = None
         self._band_label = "P10–P90"
+        self._band_in_legend = False
         self._band_drawn: tuple[Any, ...] = ()
         self._make_band()
         # Compared scenarios: one line per slot, made when first needed, then reused.
@@ -371,9 +376,8 @@ class Chart:
         """Rebuild the legend: the fixed entries whose items show, the band, the compared."""
         rows: list[Entry] = [(n, c, s) for n, c, s, item in self._static_legend
                              if item is None or item.isVisible()]
-        if self._band is not None:
-            rows.append((self._band_label, theme.with_alpha(self.band_color, theme.BAND_ALPHA),
-                         self._band_symbol))
+        if self._band_in_legend:
+            rows.append((self._band_label, self._band_legend_color(), self._band_symbol))
         for (entry, color), item in zip(self._compared, self._compared_items, strict=False):
             if item.isVisible():
                 rows.append((self._compared_title(entry), color, "━━"))
@@ -447,6 +451,10 @@ class Chart:
     # -- bands ---------------------------------------------------------------------------------
     _band_symbol = "■"
 
+    def _band_legend_color(self) -> str:
+        """The band's colour in the legend: its tint (``#AARRGGBB``)."""
+        return theme.with_alpha(self.band_color, theme.BAND_ALPHA)
+
     def _make_band(self) -> None:
         """The band's item: a pale fill with a slightly stronger outline."""
         self.band_fill = AreaItem(_brush(self.band_color, theme.BAND_ALPHA))
@@ -501,6 +509,14 @@ class Chart:
             self._hide_band()
         else:
             self._show_band(self._years, *self._band)
+        # The legend keeps its band entry while bands are on and new ones are on their way
+        # (none yet, or still those of other years): an entry coming and going at every
+        # step of a drag would make the legend, and the plot under it, jump.
+        bands = self._bands
+        pending = bands is None or not np.array_equal(np.asarray(bands.years, float),
+                                                      self._years)
+        if self._band is not None or not self._bands_visible or not pending:
+            self._band_in_legend = self._band is not None
 
     def update_bands(self) -> None:
         """Redraw the band alone (new bands for the same results), refitting the y range."""
@@ -965,13 +981,8 @@ class AvoidedChart(Chart):
     def _hide_band(self) -> None:
         self.band_bars.hide()
 
-    def _refresh_legend(self) -> None:
-        super()._refresh_legend()
-        if self._band is not None:  # the whiskers are drawn in full colour, not a tint
-            self._legend = [(n, self.band_color if n == self._band_label else c, s)
-                            for n, c, s in self._legend]
-            self.legend_label.set_entries(
-                [(n.replace("{ref}", self.reference_label), c, s) for n, c, s in self._legend])
+    def _band_legend_color(self) -> str:
+        return self.band_color  # the whiskers are drawn in full colour, not a tint
 
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
