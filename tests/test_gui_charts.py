@@ -372,6 +372,20 @@ def test_bands_of_other_years_are_never_drawn(window, qtbot):
         assert len(band_edges(chart)[0]) == 16
 
 
+def test_bands_of_the_series_the_charts_name_are_enough(window):
+    names = window.charts.band_series()
+    assert set(BAND_SERIES.values()) <= set(names)
+    assert {f"{m}_demand" for m in MINERALS} <= set(names)
+    assert len(names) == len(set(names))
+    window.session.set_bands(compute_bands(window.session.values, default_spec(), 300,
+                                           series=names))
+    combo = window.findChild(QComboBox, "mineral_choice")
+    for mineral in MINERALS:
+        combo.setCurrentIndex(combo.findData(mineral))
+        for chart in window.charts.charts:
+            assert band_item(chart).isVisible(), (mineral, chart.key)
+
+
 def test_a_band_coming_and_going_moves_neither_the_axis_nor_the_legend(window):
     bands = bands_now(window)
     window.session.set_bands(bands)
