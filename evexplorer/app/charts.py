@@ -116,7 +116,16 @@ GHOST_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DashLine)
 #: The reference's supply on the mineral chart: dotted, to tell it from its dashed demand.
 GHOST_SUPPLY_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DotLine)
 #: Width of a compared scenario's line [px].
-COMPARED_WIDTH = 1.6
+COMPARED_WIDTH = 1.8
+#: Dash pattern of a compared scenario's line [pen widths]: long dashes, drawn over the
+#: scenario's lines, so that one which coincides with them shows in the gaps.
+COMPARED_DASHES = (5.0, 2.5)
+
+
+def _compared_pen(color: str) -> pg.QtGui.QPen:
+    pen = _pen(color, COMPARED_WIDTH)
+    pen.setDashPattern(list(COMPARED_DASHES))
+    return pen
 
 #: What every chart's "What's This?" text says about the marks all charts share.
 COMMON_HELP = (
@@ -380,7 +389,7 @@ class Chart:
             rows.append((self._band_label, self._band_legend_color(), self._band_symbol))
         for (entry, color), item in zip(self._compared, self._compared_items, strict=False):
             if item.isVisible():
-                rows.append((self._compared_title(entry), color, "━━"))
+                rows.append((self._compared_title(entry), color, "╌╌"))
         self._legend = rows
         self.legend_label.set_entries(
             [(n.replace("{ref}", self.reference_label), c, s) for n, c, s in rows])
@@ -456,9 +465,9 @@ class Chart:
         return theme.with_alpha(self.band_color, theme.BAND_ALPHA)
 
     def _make_band(self) -> None:
-        """The band's item: a pale fill with a slightly stronger outline."""
+        """The band's item: a pale fill, without outline (which would close it with
+        vertical strokes at the first and last year)."""
         self.band_fill = AreaItem(_brush(self.band_color, theme.BAND_ALPHA))
-        self.band_fill.setPen(_pen(theme.with_alpha(self.band_color, 2 * theme.BAND_ALPHA), 1))
         self.band_fill.setZValue(-5)  # over the stacked areas (z -10), under every line (z 0)
         self.band_fill.hide()
         self.plot.addItem(self.band_fill)
@@ -538,8 +547,10 @@ class Chart:
 
     def _compared_item(self, i: int) -> pg.PlotCurveItem:
         while len(self._compared_items) <= i:
-            item = pg.PlotCurveItem(pen=_pen(theme.COMPARED[0], COMPARED_WIDTH))
-            item.setZValue(-1)  # over the areas and the band, under the scenario's lines
+            item = pg.PlotCurveItem(pen=_compared_pen(theme.COMPARED[0]))
+            # Over the scenario's lines: dashed, a compared scenario that coincides with
+            # the scenario shows in stripes on its line instead of vanishing under it.
+            item.setZValue(1)
             self.plot.addItem(item)
             self._compared_items.append(item)
             self._compared_drawn.append(())
@@ -555,7 +566,7 @@ class Chart:
                 continue
             drawn = self._compared_drawn[i]
             if not drawn or drawn[2] != color:
-                item.setPen(_pen(color, COMPARED_WIDTH))
+                item.setPen(_compared_pen(color))
             if not drawn or drawn[0] is not results or drawn[1] != name:
                 set_curve(item, np.asarray(results.years, float), results.series[name])
             elif item.cacheMode() != _CACHE:  # unchanged since the last draw
