@@ -133,10 +133,10 @@ COMMON_HELP = (
     "default) unless another scenario was chosen with Analysis ▸ Set Reference. The "
     "distance between it and the coloured line is what the levers changed.</p>"
     "<p>The <b>pale band</b> around the main line is the P10–P90 range: the uncertain "
-    "levers are drawn a thousand times around the scenario's settings and 8 runs in 10 "
-    "fall inside the band. View ▸ Show Uncertainty (Ctrl+U) hides it.</p>"
-    "<p><b>Thin coloured lines</b> are the scenarios added to the comparison, each named "
-    "in the legend. The dotted vertical line marks the year of the headline figures; "
+    "levers are drawn many times around the scenario's settings, and in each year 8 runs "
+    "in 10 fall inside the band. View ▸ Show Uncertainty (Ctrl+U) hides it.</p>"
+    "<p><b>Thin dashed coloured lines</b> are the scenarios added to the comparison, each "
+    "named in the legend. The dotted vertical line marks the year of the headline figures; "
     "hover over the chart for the year's exact values. The vertical axis starts at "
     "zero, so heights compare as ratios.</p>")
 
