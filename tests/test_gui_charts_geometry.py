@@ -150,3 +150,18 @@ def test_each_plot_gets_its_room_under_its_legend(busy_window):
         assert plot.height() >= chart.widget.minimumHeight(), chart.key
         legend = rect_in(chart.legend_label, chart.container)
         assert legend.bottom() < plot.top(), chart.key
+
+
+def test_a_chart_says_how_tall_it_must_be_at_a_width(busy_window):
+    for chart in visible_charts(busy_window):
+        width = chart.container.width()
+        assert chart.minimum_height(width) == chart.container.minimumSizeHint().height(), \
+            chart.key
+        assert chart.container.height() >= chart.minimum_height(width)
+        # narrower, the legend wraps into more rows: never less room asked
+        narrower = chart.minimum_height(chart.container.minimumSizeHint().width())
+        assert narrower >= chart.minimum_height(width)
+    mineral = busy_window.charts.mineral
+    header = mineral.header_box.flow
+    one_row = header.heightForWidth(10_000)
+    assert header.heightForWidth(mineral.container.minimumSizeHint().width()) >= one_row

@@ -115,6 +115,8 @@ def _brush(color: str, alpha: int = 110) -> pg.QtGui.QBrush:
 GHOST_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DashLine)
 #: The reference's supply on the mineral chart: dotted, to tell it from its dashed demand.
 GHOST_SUPPLY_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DotLine)
+#: Margins around a chart's legend: left, top, right, bottom [px].
+LEGEND_MARGINS = (6, 0, 4, 0)
 #: Width of a compared scenario's line [px].
 COMPARED_WIDTH = 1.8
 #: Dash pattern of a compared scenario's line [pen widths]: long dashes, drawn over the
@@ -304,7 +306,7 @@ class Chart:
         box.setSpacing(0)
         box.addWidget(header_box)
         legend_row = QHBoxLayout()
-        legend_row.setContentsMargins(6, 0, 4, 0)
+        legend_row.setContentsMargins(*LEGEND_MARGINS)
         legend_row.addWidget(self.legend_label)
         box.addLayout(legend_row)
         box.addWidget(self.widget, 1)
@@ -315,6 +317,7 @@ class Chart:
         self._static_legend: list[tuple[str, str, str, Any]] = []
         #: The legend now: (name with ``{ref}``, colour, symbol) per entry.
         self._legend: list[Entry] = []
+        self.header_box = header_box
         # The calendar years on the bottom axis need no label: its height goes to the data.
         plot.setLabel("left", self.unit)
         self.set_title(self.title)
@@ -406,6 +409,15 @@ class Chart:
 
     def _label(self, text: str) -> str:
         return text.replace("{ref}", html.escape(self.reference_label, quote=False))
+
+    def minimum_height(self, width: int) -> int:
+        """Least height of the chart's box at ``width`` [px]: its header and legend wrapped
+        into the rows they take at that width, and the plot's minimum height. (The box
+        asks for this height itself once it has that width; a layout can ask beforehand.)"""
+        left, _, right, _ = LEGEND_MARGINS
+        header = self.header_box.flow.heightForWidth(width)
+        legend = self.legend_label.flow.heightForWidth(width - left - right)
+        return header + legend + self.widget.minimumHeight()
 
     # -- drawing -------------------------------------------------------------------------------
     def update(self, results: Results, reference: Results, year: int) -> None:
