@@ -1,10 +1,30 @@
-"""Minerals: recycled supply, primary supply, shocks, scarcity and concentration."""
+"""Minerals: supply paths, the whole-market balance, scarcity, the price response, recycling.
+
+Arrays of several minerals or materials carry that axis first, (M, S, T), so
+that each mineral's slice is a contiguous (samples × years) block.
+:func:`step` runs the functions below for the orchestrator.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import fft, special
+
+from . import chemistry
+from ._arrays import inplace
+from .data import CHEMISTRIES, MATERIALS
+from .mineral_table import BATTERY_MINERALS, MINERALS, PRICE_LEVERS, TABLE
+
+if TYPE_CHECKING:
+    from .core import Inputs
+    from .demand import Demand
+
+_N_BATTERY = len(BATTERY_MINERALS)
 
 
 def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float) -> np.ndarray:
@@ -43,7 +63,7 @@ def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float)
 
 
 def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
-    """Mineral content of the batteries retiring each year.
+    """Content of the batteries retiring each year.
 
     A discrete convolution of each year's content with the retirement
     distribution:
@@ -57,15 +77,22 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     content : array_like
-        Content placed on the market per year, shape (N or 1, M, T) [kt].
+        Content placed on the market per year, shape (M, N or 1, T) [kt].
     retirement : array_like
         Retirement probability by age, shape (N or 1, A) with A >= T [1].
 
     Returns
     -------
     numpy.ndarray
-        Content retiring per year, shape (N, M, T) [kt], N the larger of the
-        two leading sizes.
+        Content retiring per year, shape (M, N, T) [kt], N the larger of the
+        two sample sizes.
+
+    Examples
+    --------
+    One unit placed in year 0 retires as the distribution itself:
+
+    >>> retired_content([[[1.0, 0.0, 0.0]]], [[0.1, 0.5, 0.4]]).round(12).tolist()
+    [[[0.1, 0.5, 0.4]]]
     """
     content = np.asarray(content, float)
     retirement = np.asarray(retirement, float)
@@ -77,9 +104,9 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
         return content @ kernel
     size = fft.next_fast_len(2 * n_years - 1, real=True)
     spectrum = fft.rfft(content, n=size, axis=-1, workers=-1)
-    kernel = fft.rfft(retirement[:, :n_years], n=size, axis=-1)[:, None, :]
-    if kernel.shape[0] > spectrum.shape[0]:
-        # One content row shared by N distributions (only the lifetime is sampled).
+    kernel = fft.rfft(retirement[:, :n_years], n=size, axis=-1)
+    if kernel.shape[0] > spectrum.shape[1]:
+        # Content shared by N distributions (only the lifetime is sampled).
         spectrum = spectrum * kernel
     else:
         spectrum *= kernel
@@ -88,70 +115,144 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     return np.maximum(retired, 0.0, out=retired)
 
 
-def primary_supply_for_evs(elapsed: ArrayLike, supply0: ArrayLike, supply_growth: ArrayLike,
-                           other_demand0: ArrayLike, other_growth: float) -> np.ndarray:
-    """Primary supply left for EV batteries after other uses.
+def primary_supply(years: ArrayLike, supply_years: ArrayLike, supply: ArrayLike,
+                   growth: ArrayLike) -> np.ndarray:
+    """Primary supply: the announced pipeline, then expansion beyond it.
 
-    .. math:: S(t) = \\max\\bigl(0,\\; S_0 (1+g_s)^{t-t_0} - D^{other}_0 (1+g_o)^{t-t_0}\\bigr)
+    Between the years of the pipeline table supply grows geometrically (it is
+    interpolated linearly in its logarithm); after the last year it grows by
+    ``growth`` a year:
+
+    .. math:: S(t) = S(t_K)\\,(1 + g)^{t - t_K}\\quad (t > t_K)
+
+    Before the first table year it stays at the first value.
 
     Parameters
     ----------
-    elapsed : array_like
-        Years since the base year, shape (T, 1) [years].
-    supply0 : array_like
-        Primary production in the base year, shape (M,) [kt].
-    supply_growth : array_like
-        Growth of primary supply [1/yr], scalar or shape (N, 1, 1).
-    other_demand0 : array_like
-        Demand outside EVs in the base year, shape (M,) [kt].
-    other_growth : float
-        Growth of demand outside EVs [1/yr].
+    years : array_like
+        Calendar years, shape (T,) [year].
+    supply_years : array_like
+        Years of the pipeline table, shape (Y,) [year], increasing.
+    supply : array_like
+        Supply per mineral and table year, shape (M, Y) [kt].
+    growth : array_like
+        Growth beyond the pipeline [1/yr], scalar or shape (S, 1).
 
     Returns
     -------
     numpy.ndarray
-        Supply available to EV batteries [kt], never negative.
+        Primary supply, shape (M, S, T) [kt] (S = 1 for a scalar growth).
+
+    Examples
+    --------
+    >>> primary_supply([2024, 2025, 2026, 2027], [2024, 2026], [[100.0, 121.0]],
+    ...                0.5).round(6).tolist()
+    [[[100.0, 110.0, 121.0, 181.5]]]
     """
-    elapsed = np.asarray(elapsed, float)
-    total = np.asarray(supply0) * (1.0 + np.asarray(supply_growth)) ** elapsed
-    return np.maximum(total - np.asarray(other_demand0) * (1.0 + other_growth) ** elapsed, 0.0)
+    years = np.asarray(years, float)
+    supply_years = np.asarray(supply_years, float)
+    log_supply = np.log(np.asarray(supply, float))
+    path = np.exp(np.stack([np.interp(years, supply_years, row) for row in log_supply]))
+    after = np.maximum(years - supply_years[-1], 0.0)
+    expansion = (1.0 + np.asarray(growth, float)) ** after
+    return path[:, None, :] * np.atleast_2d(expansion)[None]
 
 
-def scarcity_multiplier(demand: ArrayLike, available: ArrayLike, exponent: ArrayLike,
-                        cap: float) -> np.ndarray:
-    """Price multiplier when demand exceeds the supply available.
+def other_uses(years: ArrayLike, year0: float, demand0: ArrayLike, growth: ArrayLike
+               ) -> np.ndarray:
+    """Demand outside EV and stationary batteries, growing at a fixed rate.
 
-    The scarcity rule: with tightness r = demand / available,
-
-    .. math:: m = \\min\\bigl(\\text{cap},\\; \\max(1, r)^{e}\\bigr)
-
-    so prices are untouched while supply suffices, rise with the square of a
-    deficit by default, and never exceed ``cap`` times. Demand with no supply
-    at all gives ``cap``.
+    .. math:: O(t) = O_0 (1 + g_O)^{t - t_0}
 
     Parameters
     ----------
-    demand : array_like
-        Demand [kt].
-    available : array_like
-        Supply available: primary plus recycled [kt].
+    years : array_like
+        Calendar years, shape (T,) [year].
+    year0 : float
+        Year of ``demand0`` [year].
+    demand0 : array_like
+        Demand in ``year0`` per mineral, shape (M,) [kt].
+    growth : array_like
+        Yearly growth per mineral, shape (M,) [1/yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        Demand, shape (M, 1, T) [kt].
+    """
+    elapsed = np.asarray(years, float) - year0
+    rate = np.asarray(growth, float)[:, None]
+    return (np.asarray(demand0, float)[:, None] * (1.0 + rate) ** elapsed)[:, None, :]
+
+
+def scarcity_ramp(excess: ArrayLike, width: float) -> np.ndarray:
+    """A smooth ramp: 0 below 0, the excess itself from ``width`` on.
+
+    .. math:: r(x) = \\begin{cases} 0 & x \\le 0 \\\\ x^2 (2w - x) / w^2 & 0 < x < w \\\\
+       x & x \\ge w \\end{cases}
+
+    It is continuous with a continuous slope (0 to 1), so a small change of
+    supply or demand never makes the price jump, and it never exceeds the excess.
+
+    Parameters
+    ----------
+    excess : array_like
+        Tightness less one: demand / supply - 1 [1].
+    width : float
+        Width of the smooth onset above balance [1], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ramp [1], >= 0.
+
+    Examples
+    --------
+    >>> scarcity_ramp([-0.2, 0.0, 0.025, 0.05, 0.3], 0.05).round(6).tolist()
+    [0.0, 0.0, 0.01875, 0.05, 0.3]
+    """
+    x = np.asarray(excess, float)
+    inside = np.clip(x, 0.0, width)
+    inside = inside * inside * (2.0 * width - inside) / (width * width)
+    return np.where(x >= width, x, inside)
+
+
+def scarcity_multiplier(tightness: ArrayLike, exponent: ArrayLike, width: float) -> np.ndarray:
+    """Price multiplier from market-wide tightness (the scarcity rule).
+
+    With tightness θ = total demand / (primary + recycled supply),
+
+    .. math:: m = \\bigl(1 + r(\\theta - 1)\\bigr)^{e}
+
+    where r is :func:`scarcity_ramp`: prices are untouched while supply covers
+    demand, rise smoothly as demand passes it, and from 1 + w on m = θ^e. The
+    cap is applied together with any shock (:func:`price_multiplier`).
+
+    Parameters
+    ----------
+    tightness : array_like
+        Total demand over supply [1].
     exponent : array_like
         Price response e [1], >= 0.
-    cap : float
-        Largest multiplier [1], >= 1.
+    width : float
+        Width of the smooth onset above balance [1].
 
     Returns
     -------
     numpy.ndarray
-        Price multiplier [1], in [1, cap].
+        Multiplier [1], >= 1.
+
+    Examples
+    --------
+    >>> scarcity_multiplier([0.8, 1.0, 1.025, 1.5], 2.0, 0.05).round(6).tolist()
+    [1.0, 1.0, 1.037852, 2.25]
     """
-    # Demand with (almost) no supply gives an enormous ratio, so the cap.
-    ratio = np.asarray(demand, float) / np.maximum(available, 1e-12)
+    ramp = scarcity_ramp(np.asarray(tightness, float) - 1.0, width)
     exponent = np.asarray(exponent, float)
-    # The exponent may have more samples than the ratio: the output takes the broadcast shape.
-    shape = np.broadcast_shapes(ratio.shape, exponent.shape)
-    multiplier = np.power(ratio, exponent, out=np.ones(shape), where=ratio > 1.0)
-    return np.minimum(multiplier, cap, out=multiplier)
+    shape = np.broadcast_shapes(ramp.shape, exponent.shape)
+    out = np.ones(shape)
+    # Only where the ramp is positive; elsewhere the multiplier is exactly 1.
+    return np.power(1.0 + ramp, exponent, out=out, where=np.broadcast_to(ramp > 0, shape))
 
 
 def shock_multiplier(years: ArrayLike, first_year: ArrayLike, n_years: ArrayLike,
@@ -177,6 +278,122 @@ def shock_multiplier(years: ArrayLike, first_year: ArrayLike, n_years: ArrayLike
     years = np.asarray(years, float)
     active = (years >= first_year) & (years < np.asarray(first_year) + n_years)
     return np.where(active, factor, 1.0)
+
+
+def price_multiplier(scarcity: ArrayLike, shock: ArrayLike, cap: float) -> np.ndarray:
+    """Scarcity and shock together, capped.
+
+    .. math:: m = \\min(\\text{cap},\\ m_{scarcity}\\, m_{shock})
+
+    The cap is what the levers promise: a price never exceeds ``cap`` times its
+    lever, however scarce and however shocked.
+
+    Parameters
+    ----------
+    scarcity : array_like
+        Scarcity multiplier [1].
+    shock : array_like
+        Shock multiplier [1].
+    cap : float
+        Largest multiple [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Multiplier [1], at most ``cap``.
+
+    Examples
+    --------
+    >>> price_multiplier([1.0, 2.6, 2.6], [3.0, 1.0, 10.0], 10.0).tolist()
+    [3.0, 2.6, 10.0]
+    """
+    return np.minimum(np.asarray(scarcity, float) * np.asarray(shock, float), cap)
+
+
+def sustained_multiplier(multiplier: ArrayLike, n_years: int) -> np.ndarray:
+    """Mean price multiplier over the ``n_years`` before each year (1 before the first).
+
+    Parameters
+    ----------
+    multiplier : array_like
+        Price multiplier, years on the last axis [1].
+    n_years : int
+        Years averaged [years], >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The lagged mean [1], same shape.
+
+    Examples
+    --------
+    >>> sustained_multiplier([2.0, 4.0, 1.0, 1.0], 2).tolist()
+    [1.0, 1.5, 3.0, 2.5]
+    """
+    m = np.asarray(multiplier, float)
+    pad = np.ones((*m.shape[:-1], n_years))
+    total = np.cumsum(np.concatenate([pad, m], axis=-1), axis=-1)
+    # mean of m[t - n .. t - 1]: (total[t + n - 1] - total[t - 1]) / n, with m = 1 before t0
+    head = np.concatenate([np.zeros((*m.shape[:-1], 1)), total], axis=-1)
+    return (head[..., n_years:n_years + m.shape[-1]] - head[..., :m.shape[-1]]) / n_years
+
+
+def response_fraction(sustained: ArrayLike, rate: ArrayLike, cap: float) -> np.ndarray:
+    """Share of the exposed chemistries moved to the substitute (the price response).
+
+    .. math:: \\varphi = \\min\\bigl(\\varphi_{max},\\ r \\log_2 \\max(1, \\bar m)\\bigr)
+
+    Parameters
+    ----------
+    sustained : array_like
+        Sustained price multiplier of the scarce mineral [1].
+    rate : array_like
+        Share moved per doubling of the price [1 per doubling], >= 0.
+    cap : float
+        Largest share moved [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Share moved [1], in [0, cap].
+
+    Examples
+    --------
+    >>> response_fraction([1.0, 2.0, 8.0], 0.2, 0.5).tolist()
+    [0.0, 0.2, 0.5]
+    """
+    return np.minimum(np.asarray(rate, float) * np.log2(np.maximum(sustained, 1.0)), cap)
+
+
+def recycled_content(recycled: ArrayLike, battery_demand: ArrayLike) -> np.ndarray:
+    """Recycled share of a material in that year's new batteries.
+
+    Battery-grade recycled material goes back into batteries first (closed
+    loop); any surplus goes to other uses, so the share is at most 1:
+
+    .. math:: \\rho = \\min(1, Y / D_{bat})
+
+    Parameters
+    ----------
+    recycled : array_like
+        Material recovered from retiring batteries [kt].
+    battery_demand : array_like
+        Material in that year's new EV and storage batteries [kt].
+
+    Returns
+    -------
+    numpy.ndarray
+        Recycled content [1]; 0 where no battery needs the material.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2023/1542 (recycled-content targets are stated as this share).
+    """
+    recycled = np.asarray(recycled, float)
+    demand = np.asarray(battery_demand, float)
+    share = np.zeros(np.broadcast_shapes(recycled.shape, demand.shape))
+    np.divide(recycled, demand, out=share, where=demand > 0)
+    return np.minimum(share, 1.0, out=share)
 
 
 def herfindahl(shares: ArrayLike) -> np.ndarray:
@@ -218,8 +435,8 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
 
     Parameters
     ----------
-    spending : array_like
-        Quantity × price per mineral, minerals on the last axis [kt × price unit].
+    spending : sequence of array_like
+        Quantity × price of each mineral, one array per mineral [kt × price unit].
     usd_per_unit : array_like
         USD per (kt × price unit) of each mineral, shape (M,) [USD].
     hhi : array_like
@@ -230,7 +447,316 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
     numpy.ndarray
         Weighted HHI [0-10,000]; 0 where nothing is spent.
     """
-    spending = np.asarray(spending, float)
     usd = np.asarray(usd_per_unit, float)
-    total = spending @ usd
-    return (spending @ (usd * np.asarray(hhi, float))) / np.where(total > 0, total, 1.0)
+    hhi = np.asarray(hhi, float)
+    total = usd[0] * np.asarray(spending[0], float)
+    weighted = hhi[0] * total
+    for m in range(1, len(usd)):
+        spent = usd[m] * spending[m]
+        total = total + spent
+        weighted = weighted + hhi[m] * spent
+    return weighted / np.where(total > 0, total, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The step
+
+
+@dataclass(frozen=True)
+class Minerals:
+    """Output of the minerals step: one array of shape (S, T) per mineral or material.
+
+    Materials (K) are the minerals, then copper and aluminium (see
+    :data:`evexplorer.model.data.MATERIALS`); minerals (M) are the first ones.
+
+    Attributes
+    ----------
+    mix : chemistry.MixPath
+        The chemistry mix of EV batteries, after any price response.
+    battery : numpy.ndarray
+        EV battery capacity made [GWh].
+    ev_content : tuple of numpy.ndarray
+        Per material, its content in that year's new EV batteries (NdPr: in the
+        motor magnets) [kt]; divided by ``battery`` it is the content per kWh
+        [kg/kWh].
+    storage_content : tuple of numpy.ndarray
+        Per mineral, its content in that year's stationary storage batteries [kt].
+    other_uses : tuple of numpy.ndarray
+        Per mineral, demand outside EV and storage batteries [kt].
+    primary : tuple of numpy.ndarray
+        Per mineral, primary (mined and refined) supply [kt].
+    recycled : tuple of numpy.ndarray
+        Per material, recovered from retiring EV batteries [kt] (0: not recovered).
+    recycled_content : tuple of numpy.ndarray
+        Per material, recycled share in that year's new batteries [1].
+    recycled_in_ev : tuple of numpy.ndarray
+        Per material, recycled material in that year's new EV batteries [kt].
+    tightness : tuple of numpy.ndarray
+        Per mineral, total demand over primary plus recycled supply [1].
+    multiplier : tuple of numpy.ndarray
+        Per mineral, price over the price lever (scarcity and shock, capped) [1].
+    price : tuple of numpy.ndarray
+        Per mineral, its price [price unit of the mineral].
+    supply_for_evs : tuple of numpy.ndarray
+        Per mineral, primary supply left for EVs after other uses and storage [kt].
+    shortfall : tuple of numpy.ndarray
+        Per mineral, EV demand not met by that supply and recycling [kt].
+    """
+
+    mix: chemistry.MixPath
+    battery: np.ndarray
+    ev_content: tuple[np.ndarray, ...]
+    storage_content: tuple[np.ndarray, ...]
+    other_uses: tuple[np.ndarray, ...]
+    primary: tuple[np.ndarray, ...]
+    recycled: tuple[np.ndarray, ...]
+    recycled_content: tuple[np.ndarray, ...]
+    recycled_in_ev: tuple[np.ndarray, ...]
+    tightness: tuple[np.ndarray, ...]
+    multiplier: tuple[np.ndarray, ...]
+    price: tuple[np.ndarray, ...]
+    supply_for_evs: tuple[np.ndarray, ...]
+    shortfall: tuple[np.ndarray, ...]
+
+    def intensity(self, material: int) -> np.ndarray:
+        """Content of one material per kWh of that year's EV packs, (S, T) [kg/kWh]."""
+        return self.ev_content[material] / self.battery
+
+
+@cache
+def _channels() -> tuple[tuple[tuple[int, ...], np.ndarray, int], ...]:
+    """Price-response channels: (minerals, exposed chemistries, substitute chemistry).
+
+    Minerals with the same substitute share a channel; the exposed chemistries
+    are those that contain any of them, the substitute excepted.
+    """
+    from .data import load
+
+    intensity = load().intensity
+    channels = []
+    for substitute in dict.fromkeys(m.substitute for m in TABLE if m.substitute):
+        minerals = tuple(i for i, m in enumerate(TABLE) if m.substitute == substitute)
+        s = CHEMISTRIES.index(substitute)
+        exposed = (intensity[:, list(minerals)] > 0).any(axis=1).astype(float)
+        exposed[s] = 0.0
+        exposed.flags.writeable = False
+        channels.append((minerals, exposed, s))
+    return tuple(channels)
+
+
+@cache
+def _recoverable() -> frozenset[int]:
+    """Materials recovered from batteries: a recovery lever or a positive recovery."""
+    from .data import load
+
+    return frozenset(int(k) for k in np.flatnonzero(~(load().recovery == 0)))
+
+
+def _combine(coefficients: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Σ_r coefficients[r] rows[r] for one material."""
+    out = rows[0] * coefficients[0]
+    for r in range(1, len(coefficients)):
+        if coefficients[r] != 0.0:
+            out = inplace(np.add, out, rows[r] * coefficients[r])
+    return out
+
+
+class _Rows:
+    """What EV batteries place each year and what retires, as rows free of the mix.
+
+    The retirement convolution of rows shared by several mix paths runs once.
+    """
+
+    def __init__(self, inputs: Inputs, battery: np.ndarray) -> None:
+        ref = inputs.ref
+        self.history = ref.history_demand
+        self.battery = battery
+        n = len(self.history) + battery.shape[-1]
+        self.distribution = retirement_distribution(
+            np.arange(n), inputs.levers["battery_lifetime"], ref.weibull_shape)
+        self._retired: np.ndarray | None = None
+
+    def __call__(self, mix: chemistry.MixPath) -> tuple[np.ndarray, np.ndarray]:
+        """Rows placed and retiring in the model years, each (R, S, T) [GWh]."""
+        rows = mix.content_rows(self.battery, self.history)
+        done = 0 if self._retired is None else self._retired.shape[0]
+        if done < rows.shape[0]:
+            fresh = retired_content(rows[done:], self.distribution)
+            if self._retired is None:
+                self._retired = fresh
+            else:
+                n = max(fresh.shape[1], self._retired.shape[1])
+                self._retired = np.concatenate(
+                    [np.broadcast_to(r, (r.shape[0], n, r.shape[2])) for r in
+                     (self._retired, fresh)])
+        n_hist = len(self.history)
+        return rows[:, :, n_hist:], self._retired[:rows.shape[0], :, n_hist:]
+
+
+@dataclass(frozen=True)
+class _Market:
+    """What the balance needs besides the EV batteries; computed once per run."""
+
+    other: tuple[np.ndarray, ...]  # per mineral, (1, T) [kt]
+    primary: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
+    storage: tuple[np.ndarray, ...]  # per material in storage batteries, (S, T) [kt]
+    supply_for_evs: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
+    recovery: tuple[np.ndarray, ...]  # per material: recycling rate × recovery, (S, 1) [1]
+    shocked: int | None
+    shock: np.ndarray  # (S, T) [1]
+
+
+@cache
+def _other_uses(years: tuple[float, ...]) -> np.ndarray:
+    from .data import load
+
+    ref = load()
+    out = other_uses(years, ref.base_year, ref.other_uses_2024, ref.other_uses_growth)
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _storage_intensity() -> np.ndarray:
+    from .data import load
+
+    ref = load()
+    out = ref.storage_mix @ ref.intensity
+    out.flags.writeable = False
+    return out
+
+
+def _market(inputs: Inputs, demand: Demand) -> _Market:
+    p, ref, years = inputs.levers, inputs.ref, inputs.years
+    rate = p["recycling_rate"] / 100.0
+    recovery = [rate * r for r in np.nan_to_num(ref.recovery)]
+    recovery[MATERIALS.index("lithium")] = rate * (p["lithium_recovery"] / 100.0)
+    storage = [demand.storage * c for c in _storage_intensity()]
+    other = _other_uses(tuple(years))
+    primary = primary_supply(years, ref.supply_years, ref.supply, p["supply_growth"] / 100.0)
+    supply_for_evs = []
+    for i in range(len(MINERALS)):
+        left = inplace(np.subtract, primary[i] - other[i], storage[i])
+        supply_for_evs.append(np.maximum(left, 0.0, out=left))
+    shocked = inputs.values["price_shock_mineral"]
+    return _Market(
+        other=tuple(other), primary=tuple(primary), storage=tuple(storage),
+        supply_for_evs=tuple(supply_for_evs), recovery=tuple(recovery),
+        shocked=None if shocked == "none" else MINERALS.index(shocked),
+        shock=shock_multiplier(years, p["price_shock_year"], p["price_shock_years"],
+                               p["price_shock_factor"]),
+    )
+
+
+def _market_price(i: int, tightness: np.ndarray, inputs: Inputs, market: _Market
+                  ) -> np.ndarray | None:
+    """Price multiplier of mineral i (scarcity and any shock, capped); None if it is 1."""
+    ref = inputs.ref
+    out = None
+    short = tightness > 1.0
+    if short.any():
+        exponent = inputs.levers["scarcity_exponent"]
+        out = np.ones(np.broadcast_shapes(tightness.shape, exponent.shape))
+        rows = np.flatnonzero(short.any(axis=1)) if short.shape[0] > 1 else slice(None)
+        part = scarcity_multiplier(tightness[rows], exponent[rows] if exponent.shape[0] > 1
+                                   else exponent, ref.scarcity_width)
+        out[rows] = np.minimum(part, ref.scarcity_cap, out=part)
+    if i == market.shocked:
+        out = price_multiplier(1.0 if out is None else out, market.shock, ref.scarcity_cap)
+    return out
+
+
+def _balance(i: int, ev: np.ndarray, recycled: np.ndarray | None, inputs: Inputs,
+             market: _Market) -> tuple[np.ndarray, np.ndarray | None]:
+    """Tightness of mineral i's market and its price multiplier (None: 1)."""
+    total = inplace(np.add, ev + market.storage[i], market.other[i])
+    supply = market.primary[i] if recycled is None else market.primary[i] + recycled
+    total = inplace(np.divide, total, supply)
+    return total, _market_price(i, total, inputs, market)
+
+
+def _price_driver(inputs: Inputs, market: _Market, mix: chemistry.MixPath, rows: _Rows
+                  ) -> dict[int, np.ndarray]:
+    """Price multipliers of the minerals the price response watches, on the stated mix."""
+    watched = sorted({m for minerals, _, _ in _channels() for m in minerals})
+    placed, retired = rows(mix)
+    coefficients = mix.row_coefficients(inputs.ref.intensity)
+    out = {}
+    for i in watched:
+        ev = _combine(coefficients[:, i], placed)
+        recycled = _combine(coefficients[:, i], retired) * market.recovery[i] \
+            if i in _recoverable() else None
+        _, multiplier = _balance(i, ev, recycled, inputs, market)
+        out[i] = np.ones(1) if multiplier is None else multiplier
+    return out
+
+
+def _response(inputs: Inputs, multiplier: dict[int, np.ndarray]) -> tuple[chemistry.Shift, ...]:
+    """Shifts of the mix driven by the sustained price multipliers of the stated mix."""
+    rate = inputs.levers["price_response"] / 100.0
+    ref = inputs.ref
+    shifts = []
+    for minerals, exposed, substitute in _channels():
+        driver = multiplier[minerals[0]]
+        for m in minerals[1:]:
+            driver = np.maximum(driver, multiplier[m])
+        if not (driver > 1.0).any():
+            continue
+        driver = np.broadcast_to(driver, (driver.shape[0], len(inputs.years)))
+        phi = response_fraction(sustained_multiplier(driver, ref.response_years), rate,
+                                ref.response_cap)
+        if np.any(phi > 0):
+            shifts.append(chemistry.Shift(phi=phi, exposed=exposed, substitute=substitute))
+    return tuple(shifts)
+
+
+def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
+    """Run the minerals step: balance every market for the EV mix, after any price response.
+
+    With a price response, the mix answers the sustained prices that the
+    minerals it watches would have on the stated mix (one round of response),
+    and every market is balanced on the shifted mix.
+    """
+    p, ref = inputs.levers, inputs.ref
+    market = _market(inputs, demand)
+    rows = _Rows(inputs, demand.battery)
+    if np.any(p["price_response"] > 0):
+        shifts = _response(inputs, _price_driver(inputs, market, mix, rows))
+        if shifts:
+            mix = mix.with_shifts(shifts)
+    placed, retired = rows(mix)
+    coefficients = mix.row_coefficients(ref.intensity)  # (R, K)
+    ndpr = MINERALS.index("ndpr")
+    recoverable = _recoverable()
+    ev, recycled, content, in_ev = [], [], [], []
+    for k in range(len(MATERIALS)):
+        if k == ndpr:
+            ev.append(demand.ev_sales * p["ndpr_per_vehicle"])
+        else:
+            ev.append(_combine(coefficients[:, k], placed))
+        if k in recoverable:
+            recycled.append(_combine(coefficients[:, k], retired) * market.recovery[k])
+            content.append(recycled_content(recycled[k], ev[k] + market.storage[k]))
+            in_ev.append(content[k] * ev[k])
+        else:
+            recycled.append(np.zeros(1))
+            content.append(np.zeros(1))
+            in_ev.append(np.zeros(1))
+    tightness, multiplier, price, shortfall = [], [], [], []
+    for i, name in enumerate(PRICE_LEVERS):
+        rec = recycled[i] if i in recoverable else None
+        t, m = _balance(i, ev[i], rec, inputs, market)
+        tightness.append(t)
+        multiplier.append(np.ones(1) if m is None else m)
+        price.append(np.broadcast_to(p[name], np.broadcast_shapes(p[name].shape, t.shape))
+                     if m is None else p[name] * m)
+        short = ev[i] - market.supply_for_evs[i]
+        if rec is not None:
+            short = inplace(np.subtract, short, rec)
+        shortfall.append(np.maximum(short, 0.0, out=short))
+    return Minerals(
+        mix=mix, battery=demand.battery, ev_content=tuple(ev),
+        storage_content=market.storage[:len(MINERALS)], other_uses=market.other,
+        primary=market.primary, recycled=tuple(recycled), recycled_content=tuple(content),
+        recycled_in_ev=tuple(in_ev), tightness=tuple(tightness), multiplier=tuple(multiplier),
+        price=tuple(price), supply_for_evs=market.supply_for_evs, shortfall=tuple(shortfall))

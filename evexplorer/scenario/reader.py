@@ -129,7 +129,8 @@ def document_from_tree(tree: Tree, path: str | None = None) -> ScenarioDocument:
 def _read_v1(tree: Tree, path: str | None) -> ScenarioDocument:
     root = tree.root
     warnings: list[str] = []
-    parameters = _levers_v1(tree, warnings)
+    model_version = _text_or_none(root, "model_version", "/")
+    parameters = _levers_v1(tree, warnings, registry.introduced_after(model_version))
     results = _results_v1(tree)
     stored = _text_or_none(root, "checksum", "/")
     checksum_ok = stored is not None and stored == checksum(tree)
@@ -147,7 +148,7 @@ def _read_v1(tree: Tree, path: str | None) -> ScenarioDocument:
         created=_time(root, "created", warnings),
         modified=_time(root, "modified", warnings),
         app_version=_text_or_none(root, "app_version", "/"),
-        model_version=_text_or_none(root, "model_version", "/"),
+        model_version=model_version,
         format_version=1,
         results=results,
         warnings=tuple(warnings),
@@ -156,7 +157,8 @@ def _read_v1(tree: Tree, path: str | None) -> ScenarioDocument:
     )
 
 
-def _levers_v1(tree: Tree, warnings: list[str]) -> dict[str, Any]:
+def _levers_v1(tree: Tree, warnings: list[str], newer: frozenset[str] = frozenset()
+               ) -> dict[str, Any]:
     group = f"/{fmt.PARAMETERS}"
     node = tree.nodes.get(group)
     if node is None or node.kind != "group":
@@ -185,8 +187,9 @@ def _levers_v1(tree: Tree, warnings: list[str]) -> dict[str, Any]:
     for name, param in registry.PARAMETERS.items():
         if name not in values:
             values[name] = canonical_lever(name, param.default)
-            warnings.append(f"The file does not set '{name}'; the default "
-                            f"{value_text(name, param.default)} is used.")
+            if name not in newer:  # a lever newer than the file's model takes its default
+                warnings.append(f"The file does not set '{name}'; the default "
+                                f"{value_text(name, param.default)} is used.")
     try:
         registry.check_consistency(values)
     except registry.ParameterError as exc:
