@@ -94,6 +94,19 @@ class TestRetiredContent:
         np.testing.assert_allclose(got, _double_loop(content, retirement), rtol=1e-10,
                                    atol=1e-10)
 
+    def test_a_shorter_fft_keeps_the_years_wanted(self):
+        # Only the years from `first` on are wanted: a shorter FFT (64 instead of 72 points for
+        # 36 years from the 10th) leaves them as the full convolution has them.
+        rng = np.random.default_rng(4)
+        content = rng.uniform(0, 500, size=(2, 3, 36))
+        life = np.array([[7.0], [13.0], [21.0]])
+        retirement = minerals.retirement_distribution(np.arange(36), life, 3.5)
+        short = minerals.Convolution(retirement, 36, first=10)
+        assert short.length == 64
+        np.testing.assert_allclose(short(content)[..., 10:],
+                                   _double_loop(content, retirement)[..., 10:],
+                                   rtol=1e-10, atol=1e-10)
+
     def test_both_paths_agree(self):
         rng = np.random.default_rng(3)
         content = rng.uniform(0, 500, size=(4, 3, 36))

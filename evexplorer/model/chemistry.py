@@ -187,7 +187,8 @@ class MixPath:
         unit[chemistry] = 1.0
         return self.weighted(unit)
 
-    def content_rows(self, placed: np.ndarray, history: np.ndarray) -> np.ndarray:
+    def content_rows(self, placed: np.ndarray, history: np.ndarray, length: int = 0,
+                     first: int = 0) -> np.ndarray:
         """Split what is placed each year into rows free of the mix.
 
         The content of any material placed in year t is ``placed(t)`` times the
@@ -202,23 +203,34 @@ class MixPath:
             Capacity placed each model year, shape (S, T) [GWh].
         history : numpy.ndarray
             Capacity placed in the years before, at the base-year mix, shape (H,) [GWh].
+        length : int, optional
+            Length of the rows' last axis, at least H + T; zeros after the model years.
+        first : int, optional
+            Index of the first row wanted (rows before it are left out).
 
         Returns
         -------
         numpy.ndarray
-            Rows, shape (R, S, H + T) [GWh]; the history is in the first row only.
+            Rows, shape (R - first, S, max(H + T, length)) [GWh]; the history is in
+            row 0 only.
         """
-        rows = [placed, placed * self.progress]
+        factors: list[np.ndarray | None] = [None, self.progress]
         for shift in self.shifts:
-            with_shift = placed * shift.phi
-            rows += [with_shift, with_shift * self.progress]
+            factors += [shift.phi, shift.phi * self.progress]
+        factors = factors[first:]
         n_hist = history.shape[0]
-        s = max(row.shape[0] for row in rows)
-        out = np.empty((len(rows), s, n_hist + placed.shape[-1]))
+        end = n_hist + placed.shape[-1]
+        s = max([placed.shape[0]] + [f.shape[0] for f in factors if f is not None])
+        out = np.empty((len(factors), s, max(end, length)))
         out[:, :, :n_hist] = 0.0
-        out[0, :, :n_hist] = history
-        for r, row in enumerate(rows):
-            out[r, :, n_hist:] = row
+        out[:, :, end:] = 0.0
+        if first == 0:
+            out[0, :, :n_hist] = history
+        for r, factor in enumerate(factors):
+            if factor is None:
+                out[r, :, n_hist:end] = placed
+            else:
+                np.multiply(placed, factor, out=out[r, :, n_hist:end])
         return out
 
     def row_coefficients(self, values: np.ndarray) -> np.ndarray:
@@ -239,6 +251,11 @@ class MixPath:
             gain = shift.exposed[:, None] * (values[shift.substitute] - values)
             coefficients += [self.today @ gain, (self.target - self.today) @ gain]
         return np.array(coefficients)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows of :meth:`content_rows`: 2, and 2 per shift."""
+        return 2 + 2 * len(self.shifts)
 
 
 def interpolate_by_year(years: ArrayLike, table_years: ArrayLike, table: ArrayLike) -> np.ndarray:

@@ -33,6 +33,8 @@ from .outputs import SCALARS, SERIES
 
 #: Shortfalls below this [kt] are round-off, not a shortage.
 _SHORTFALL_TOLERANCE = 1e-9
+#: Unit of every series and scalar.
+_UNITS = MappingProxyType({name: out.unit for name, out in (*SERIES.items(), *SCALARS.items())})
 
 
 @dataclass(frozen=True)
@@ -254,13 +256,11 @@ def _package(values: Mapping[str, Any], years: np.ndarray, raw: Mapping[str, np.
     else:
         scalars = {n: np.broadcast_to(np.asarray(v, float), (n_samples,)) for n, v in
                    scalars.items()}
-    units = {name: out.unit for name, out in SERIES.items()}
-    units.update({name: out.unit for name, out in SCALARS.items()})
     years_out.flags.writeable = False
     return Results(
         years=years_out,
         series=_frozen(series),
-        units=MappingProxyType(units),
+        units=_UNITS,
         scalars=MappingProxyType(scalars if n_samples is None else dict(_frozen(scalars))),
         parameters=MappingProxyType(dict(values)),
         n_samples=n_samples,

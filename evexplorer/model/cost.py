@@ -82,7 +82,7 @@ def learning_factor(cumulative: ArrayLike, cumulative_ref: ArrayLike,
     0.82...
     """
     b = experience_exponent(learning_rate)
-    return (np.asarray(cumulative, float) / cumulative_ref) ** (-b)
+    return np.exp(np.log(np.asarray(cumulative, float) / cumulative_ref) * -b)
 
 
 def material_cost(intensity: ArrayLike, price: ArrayLike) -> np.ndarray:
@@ -222,6 +222,17 @@ def calibration() -> Calibration:
                        region_factor=MappingProxyType(factors))
 
 
+@cache
+def _pack_mass(years: tuple[float, ...]) -> np.ndarray:
+    """Pack mass per kWh of each chemistry in each year, shape (T, C) [kg/kWh]."""
+    ref = data.load()
+    out = chemistry.pack_mass_per_kwh(
+        chemistry.interpolate_by_year(years, ref.specific_energy_years, ref.cell_specific_energy),
+        chemistry.interpolate_by_year(years, ref.mass_share_years, ref.cell_mass_share))
+    out.flags.writeable = False
+    return out
+
+
 @dataclass(frozen=True)
 class Cost:
     """Output of the cost step; arrays of shape (S, T) [USD/kWh].
@@ -263,8 +274,5 @@ def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Cost:
     material = spent / (1000.0 * demand.battery)  # = material_cost(content per kWh, prices)
     cell = material + scale * rest
     pack = cell + scale * cal.pack_integration
-    pack_mass = chemistry.pack_mass_per_kwh(
-        chemistry.interpolate_by_year(years, ref.specific_energy_years, ref.cell_specific_energy),
-        chemistry.interpolate_by_year(years, ref.mass_share_years, ref.cell_mass_share))
-    specific_energy = 1000.0 / mix.weighted_by_year(pack_mass)
+    specific_energy = 1000.0 / mix.weighted_by_year(_pack_mass(tuple(years)))
     return Cost(pack=pack, cell=cell, material=material, specific_energy=specific_energy)

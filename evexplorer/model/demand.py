@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._arrays import compound
+
 if TYPE_CHECKING:
     from .core import Inputs
 
@@ -146,7 +148,7 @@ def car_market(years: ArrayLike, market0: float, growth: ArrayLike, mode_shift: 
     """
     elapsed = np.asarray(years, float) - year0
     ramp = np.clip(elapsed / (np.asarray(mode_shift_year, float) - year0), 0.0, 1.0)
-    return market0 * (1.0 + np.asarray(growth)) ** elapsed * (1.0 - mode_shift * ramp)
+    return market0 * compound(growth, elapsed) * (1.0 - mode_shift * ramp)
 
 
 def cumulative_production(battery_demand: ArrayLike, cumulative0: float) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import data
+from ._arrays import compound
 
 if TYPE_CHECKING:
     from .core import Inputs
@@ -93,8 +94,8 @@ def grid_intensity(grid0: ArrayLike, years: ArrayLike, grid_year: float,
     ----------
     .. [1] Ember, lifecycle grid intensity 2023.
     """
-    return np.asarray(grid0) * (1.0 - np.asarray(decarbonization)) ** (
-        np.asarray(years, float) - grid_year)
+    return np.asarray(grid0) * compound(-np.asarray(decarbonization, float),
+                                        np.asarray(years, float) - grid_year)
 
 
 def mean_over_life(intensity_at_build: ArrayLike, decarbonization: ArrayLike,
@@ -272,8 +273,8 @@ def ice_use(fuel_use: ArrayLike, years: ArrayLike, year0: float, efficiency_gain
     194.04
     """
     elapsed = np.asarray(years, float) - year0
-    return (np.asarray(fuel_use, float) * (1.0 - np.asarray(efficiency_gain, float)) ** elapsed
-            * combustion * 1000.0 * (1.0 + upstream))
+    return (np.asarray(fuel_use, float) * compound(-np.asarray(efficiency_gain, float), elapsed)
+            * (combustion * 1000.0 * (1.0 + upstream)))
 
 
 def _lambertw0(z: np.ndarray) -> np.ndarray:
@@ -330,20 +331,21 @@ def breakeven_distance(extra_production: ArrayLike, ev_use0: ArrayLike, ice_use:
         Break-even distance [km]; 0 if the EV is cleaner to make, NaN if it
         never catches up.
     """
-    k_year = -np.log1p(-np.asarray(decarbonization, float))
-    d_prod, e0, c, k = np.broadcast_arrays(*(np.asarray(a, float) for a in
-                                             (extra_production, ev_use0, ice_use)),
-                                           k_year / np.asarray(annual_km, float))
+    k = -np.log1p(-np.asarray(decarbonization, float)) / np.asarray(annual_km, float)
+    d_prod, e0, c = (np.asarray(a, float) for a in (extra_production, ev_use0, ice_use))
     flat = k <= _FLAT_GRID / 1e4
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        tau = np.where(flat, 1.0, 1.0 / np.where(flat, 1.0, k))
+        tau = 1.0 / np.where(flat, 1.0, k)
         a = (d_prod + e0 * tau) / c
         z = -(e0 / c) * np.exp(-a / tau)
-        w = _lambertw0(np.where(z >= -np.exp(-1.0), z, 0.0))
-        curved = np.where(z >= -np.exp(-1.0), a + tau * w, np.nan)
-        linear = np.where(c > e0, d_prod / (c - e0), np.nan)
-    result = np.where(flat, linear, curved)
-    return np.where(d_prod <= 0, 0.0, result)
+        valid = z >= -np.exp(-1.0)
+        result = np.array(a + tau * _lambertw0(np.where(valid, z, 0.0)))
+        result[~valid] = np.nan
+        if np.any(flat):
+            linear = np.where(c > e0, d_prod / (c - e0), np.nan)
+            result = np.array(np.where(flat, linear, result))
+    result[np.broadcast_to(d_prod <= 0, result.shape)] = 0.0
+    return result
 
 
 def emissions_avoided(ev_sales: ArrayLike, ice_lifecycle: ArrayLike, ev_lifecycle: ArrayLike,
@@ -474,8 +476,8 @@ def _grids(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     else:
         make = grid(where)[0]
     use, use_rate = grid(inputs.values["use_region"])
-    refining = (1.0 - region_rate(world, ref.grid_rate[REFINING_REGION], default)) \
-        ** (years - years[0])
+    refining = compound(-region_rate(world, ref.grid_rate[REFINING_REGION], default),
+                        years - years[0])
     return make, use, use_rate, refining
 
 
@@ -484,13 +486,13 @@ def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Emissions:
     p, ref, years = inputs.levers, inputs.ref, inputs.years
     make, use, use_rate, refining = _grids(inputs)
     elapsed = years - years[0]
-    supply_chain = (1.0 - p["supply_chain_decarbonization"] / 100.0) ** elapsed
+    supply_chain = compound(-p["supply_chain_decarbonization"] / 100.0, elapsed)
     fp = footprint()
     mix = minerals.mix
     materials = materials_emissions(mix.weighted(fp.electricity), mix.weighted(fp.other),
                                     refining, supply_chain, minerals.recycled_in_ev,
                                     minerals.battery, fp.credit_electricity, fp.credit_other)
-    plant_energy = p["cell_energy"] * (1.0 - p["cell_energy_decline"] / 100.0) ** elapsed
+    plant_energy = p["cell_energy"] * compound(-p["cell_energy_decline"] / 100.0, elapsed)
     battery = materials + plant_emissions(
         plant_energy, ref.plant_electricity_share, make, p["renewable_share"] / 100.0,
         ref.renewable_intensity, ref.gas_lifecycle_factor)

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy import fft, special
 
 from . import chemistry
-from ._arrays import inplace
+from ._arrays import compound, inplace
 from .data import CHEMISTRIES, MATERIALS
 from .mineral_table import BATTERY_MINERALS, MINERALS, PRICE_LEVERS, TABLE
 
@@ -57,7 +57,10 @@ def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float)
     """
     scale = np.asarray(mean_life, float) / special.gamma(1.0 + 1.0 / shape)
     edges = np.clip(np.asarray(ages, float) + 0.5, 0.0, None)
-    upper = -np.expm1(-((edges / scale) ** shape))
+    x = edges / scale
+    # x ** 3.5 as x^3 sqrt(x) for the usual shape: the same number, without pow
+    power = x * x * x * np.sqrt(x) if shape == 3.5 else x ** shape
+    upper = -np.expm1(-power)
     lower = np.concatenate([np.zeros_like(upper[..., :1]), upper[..., :-1]], axis=-1)
     return upper - lower
 
@@ -95,24 +98,62 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     [[[0.1, 0.5, 0.4]]]
     """
     content = np.asarray(content, float)
-    retirement = np.asarray(retirement, float)
-    n_years = content.shape[-1]
-    if retirement.shape[0] == 1:
-        ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
-        lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
-        kernel = ages[np.where(lag >= 0, lag, -1)]  # kernel[s, t] = p[t - s] for t >= s, else 0
-        return content @ kernel
-    size = fft.next_fast_len(2 * n_years - 1, real=True)
-    spectrum = fft.rfft(content, n=size, axis=-1, workers=-1)
-    kernel = fft.rfft(retirement[:, :n_years], n=size, axis=-1)
-    if kernel.shape[0] > spectrum.shape[1]:
-        # Content shared by N distributions (only the lifetime is sampled).
-        spectrum = spectrum * kernel
-    else:
-        spectrum *= kernel
-    retired = fft.irfft(spectrum, n=size, axis=-1, workers=-1)[..., :n_years]
-    # The FFT leaves round-off of order 1e-16 of the largest value; content is never negative.
-    return np.maximum(retired, 0.0, out=retired)
+    return Convolution(retirement, content.shape[-1])(content)
+
+
+class Convolution:
+    """The retirement convolution of :func:`retired_content`, its kernel prepared once.
+
+    Parameters
+    ----------
+    retirement : array_like
+        Retirement probability by age, shape (N or 1, A) with A >= ``n_years`` [1].
+    n_years : int
+        Length of the content series it will be applied to [years].
+    first : int, optional
+        Index of the first year whose retired content is wanted; the FFT may then
+        be shorter, as the wrap-around of a circular convolution only reaches
+        earlier years.
+
+    Attributes
+    ----------
+    length : int
+        Length of the (zero-padded) content it expects on the last axis: ``n_years``
+        for the Toeplitz product, the FFT length for one distribution per sample.
+    """
+
+    def __init__(self, retirement: ArrayLike, n_years: int, first: int = 0) -> None:
+        retirement = np.asarray(retirement, float)
+        self.n_years = n_years
+        if retirement.shape[0] == 1:
+            ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
+            lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
+            # kernel[s, t] = p[t - s] for t >= s, else 0
+            self.kernel: np.ndarray | None = ages[np.where(lag >= 0, lag, -1)]
+            self.length = n_years
+        else:
+            self.kernel = None
+            # A circular convolution of length N wraps into outputs t <= 2 (n - 1) - N.
+            self.length = fft.next_fast_len(2 * n_years - 1 - first, real=True)
+            self.spectrum = fft.rfft(retirement[:, :n_years], n=self.length, axis=-1,
+                                     workers=-1)
+
+    def __call__(self, content: np.ndarray) -> np.ndarray:
+        """Retired content (M, N, ``n_years``) of content (M, N or 1, T), T = n_years or
+        :attr:`length` (zero-padded)."""
+        if self.kernel is not None:
+            return content[..., :self.n_years] @ self.kernel
+        n = self.length if content.shape[-1] == self.length else None
+        spectrum = fft.rfft(content, n=n or self.length, axis=-1, workers=-1)
+        if self.spectrum.shape[0] > spectrum.shape[1]:
+            # Content shared by N distributions (only the lifetime is sampled).
+            spectrum = spectrum * self.spectrum
+        else:
+            spectrum *= self.spectrum
+        retired = fft.irfft(spectrum, n=self.length, axis=-1, workers=-1)[..., :self.n_years]
+        # The FFT leaves round-off of order 1e-16 of the largest value; content is never
+        # negative.
+        return np.maximum(retired, 0.0, out=retired)
 
 
 def primary_supply(years: ArrayLike, supply_years: ArrayLike, supply: ArrayLike,
@@ -149,13 +190,22 @@ def primary_supply(years: ArrayLike, supply_years: ArrayLike, supply: ArrayLike,
     ...                0.5).round(6).tolist()
     [[[100.0, 110.0, 121.0, 181.5]]]
     """
-    years = np.asarray(years, float)
-    supply_years = np.asarray(supply_years, float)
-    log_supply = np.log(np.asarray(supply, float))
+    path, after = _pipeline(tuple(np.asarray(years, float)), tuple(np.asarray(supply_years,
+                                                                              float)),
+                            tuple(map(tuple, np.asarray(supply, float))))
+    return path * np.atleast_2d(compound(growth, after))[None]
+
+
+@cache
+def _pipeline(years: tuple[float, ...], supply_years: tuple[float, ...],
+              supply: tuple[tuple[float, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline part of :func:`primary_supply`, (M, 1, T), and the years after it."""
+    log_supply = np.log(np.array(supply))
     path = np.exp(np.stack([np.interp(years, supply_years, row) for row in log_supply]))
-    after = np.maximum(years - supply_years[-1], 0.0)
-    expansion = (1.0 + np.asarray(growth, float)) ** after
-    return path[:, None, :] * np.atleast_2d(expansion)[None]
+    after = np.maximum(np.array(years) - supply_years[-1], 0.0)
+    path = path[:, None, :]
+    path.flags.writeable = after.flags.writeable = False
+    return path, after
 
 
 def other_uses(years: ArrayLike, year0: float, demand0: ArrayLike, growth: ArrayLike
@@ -214,7 +264,8 @@ def scarcity_ramp(excess: ArrayLike, width: float) -> np.ndarray:
     x = np.asarray(excess, float)
     inside = np.clip(x, 0.0, width)
     inside = inside * inside * (2.0 * width - inside) / (width * width)
-    return np.where(x >= width, x, inside)
+    # Above the onset the clipped part is w, and the excess beyond it adds on.
+    return inside + np.maximum(x - width, 0.0)
 
 
 def scarcity_multiplier(tightness: ArrayLike, exponent: ArrayLike, width: float) -> np.ndarray:
@@ -552,45 +603,36 @@ def _recoverable() -> frozenset[int]:
     return frozenset(int(k) for k in np.flatnonzero(~(load().recovery == 0)))
 
 
-def _combine(coefficients: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Σ_r coefficients[r] rows[r] for one material."""
-    out = rows[0] * coefficients[0]
-    for r in range(1, len(coefficients)):
-        if coefficients[r] != 0.0:
-            out = inplace(np.add, out, rows[r] * coefficients[r])
-    return out
+def _combine(coefficients: np.ndarray, rows: np.ndarray, out: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Σ_r coefficients[r] rows[r] for one material, added to ``out`` if given."""
+    for r in range(len(coefficients)):
+        if coefficients[r] == 0.0:
+            continue
+        term = rows[r] * coefficients[r]
+        out = term if out is None else inplace(np.add, out, term)
+    return np.zeros(rows.shape[1:]) if out is None else out
 
 
 class _Rows:
-    """What EV batteries place each year and what retires, as rows free of the mix.
-
-    The retirement convolution of rows shared by several mix paths runs once.
-    """
+    """What EV batteries place each year and what retires, as rows free of the mix."""
 
     def __init__(self, inputs: Inputs, battery: np.ndarray) -> None:
         ref = inputs.ref
         self.history = ref.history_demand
         self.battery = battery
         n = len(self.history) + battery.shape[-1]
-        self.distribution = retirement_distribution(
-            np.arange(n), inputs.levers["battery_lifetime"], ref.weibull_shape)
-        self._retired: np.ndarray | None = None
+        self.convolution = Convolution(retirement_distribution(
+            np.arange(n), inputs.levers["battery_lifetime"], ref.weibull_shape), n,
+            first=len(self.history))
 
-    def __call__(self, mix: chemistry.MixPath) -> tuple[np.ndarray, np.ndarray]:
-        """Rows placed and retiring in the model years, each (R, S, T) [GWh]."""
-        rows = mix.content_rows(self.battery, self.history)
-        done = 0 if self._retired is None else self._retired.shape[0]
-        if done < rows.shape[0]:
-            fresh = retired_content(rows[done:], self.distribution)
-            if self._retired is None:
-                self._retired = fresh
-            else:
-                n = max(fresh.shape[1], self._retired.shape[1])
-                self._retired = np.concatenate(
-                    [np.broadcast_to(r, (r.shape[0], n, r.shape[2])) for r in
-                     (self._retired, fresh)])
+    def __call__(self, mix: chemistry.MixPath, first: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ``first``... placed and retiring in the model years, each (R, S, T) [GWh]."""
+        rows = mix.content_rows(self.battery, self.history, self.convolution.length, first)
         n_hist = len(self.history)
-        return rows[:, :, n_hist:], self._retired[:rows.shape[0], :, n_hist:]
+        end = n_hist + self.battery.shape[-1]
+        return rows[:, :, n_hist:end], self.convolution(rows)[:, :, n_hist:]
 
 
 @dataclass(frozen=True)
@@ -675,33 +717,18 @@ def _balance(i: int, ev: np.ndarray, recycled: np.ndarray | None, inputs: Inputs
     return total, _market_price(i, total, inputs, market)
 
 
-def _price_driver(inputs: Inputs, market: _Market, mix: chemistry.MixPath, rows: _Rows
-                  ) -> dict[int, np.ndarray]:
-    """Price multipliers of the minerals the price response watches, on the stated mix."""
-    watched = sorted({m for minerals, _, _ in _channels() for m in minerals})
-    placed, retired = rows(mix)
-    coefficients = mix.row_coefficients(inputs.ref.intensity)
-    out = {}
-    for i in watched:
-        ev = _combine(coefficients[:, i], placed)
-        recycled = _combine(coefficients[:, i], retired) * market.recovery[i] \
-            if i in _recoverable() else None
-        _, multiplier = _balance(i, ev, recycled, inputs, market)
-        out[i] = np.ones(1) if multiplier is None else multiplier
-    return out
-
-
 def _response(inputs: Inputs, multiplier: dict[int, np.ndarray]) -> tuple[chemistry.Shift, ...]:
     """Shifts of the mix driven by the sustained price multipliers of the stated mix."""
     rate = inputs.levers["price_response"] / 100.0
     ref = inputs.ref
     shifts = []
     for minerals, exposed, substitute in _channels():
-        driver = multiplier[minerals[0]]
-        for m in minerals[1:]:
-            driver = np.maximum(driver, multiplier[m])
-        if not (driver > 1.0).any():
+        drivers = [multiplier[m] for m in minerals if multiplier[m] is not None]
+        if not drivers:
             continue
+        driver = drivers[0]
+        for other in drivers[1:]:
+            driver = np.maximum(driver, other)
         driver = np.broadcast_to(driver, (driver.shape[0], len(inputs.years)))
         phi = response_fraction(sustained_multiplier(driver, ref.response_years), rate,
                                 ref.response_cap)
@@ -710,42 +737,66 @@ def _response(inputs: Inputs, multiplier: dict[int, np.ndarray]) -> tuple[chemis
     return tuple(shifts)
 
 
+def _content(recycled: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """:func:`recycled_content`, without its guard when every demand is positive."""
+    if not demand.all():
+        return recycled_content(recycled, demand)
+    share = recycled / demand
+    return np.minimum(share, 1.0, out=share)
+
+
 def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
     """Run the minerals step: balance every market for the EV mix, after any price response.
 
     With a price response, the mix answers the sustained prices that the
-    minerals it watches would have on the stated mix (one round of response),
-    and every market is balanced on the shifted mix.
+    minerals it watches (lithium, nickel, cobalt) would have on the stated mix
+    (one round of response), and every market is balanced on the shifted mix.
     """
     p, ref = inputs.levers, inputs.ref
     market = _market(inputs, demand)
     rows = _Rows(inputs, demand.battery)
-    if np.any(p["price_response"] > 0):
-        shifts = _response(inputs, _price_driver(inputs, market, mix, rows))
-        if shifts:
-            mix = mix.with_shifts(shifts)
-    placed, retired = rows(mix)
-    coefficients = mix.row_coefficients(ref.intensity)  # (R, K)
+    placed, retiring = rows(mix)
+    coefficients = mix.row_coefficients(ref.intensity)  # (2, K)
     ndpr = MINERALS.index("ndpr")
     recoverable = _recoverable()
-    ev, recycled, content, in_ev = [], [], [], []
-    for k in range(len(MATERIALS)):
-        if k == ndpr:
-            ev.append(demand.ev_sales * p["ndpr_per_vehicle"])
-        else:
-            ev.append(_combine(coefficients[:, k], placed))
-        if k in recoverable:
-            recycled.append(_combine(coefficients[:, k], retired) * market.recovery[k])
-            content.append(recycled_content(recycled[k], ev[k] + market.storage[k]))
-            in_ev.append(content[k] * ev[k])
-        else:
-            recycled.append(np.zeros(1))
+    materials = range(len(MATERIALS))
+    ev = [demand.ev_sales * p["ndpr_per_vehicle"] if k == ndpr
+          else _combine(coefficients[:, k], placed) for k in materials]
+    retired = [_combine(coefficients[:, k], retiring) if k in recoverable else None
+               for k in materials]
+    balanced: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    def recycled(k: int) -> np.ndarray | None:
+        return None if retired[k] is None else retired[k] * market.recovery[k]
+
+    if np.any(p["price_response"] > 0):
+        watched = sorted({m for minerals_, _, _ in _channels() for m in minerals_})
+        balanced = {i: _balance(i, ev[i], recycled(i), inputs, market) for i in watched}
+        shifts = _response(inputs, {i: balanced[i][1] for i in watched})
+        if shifts:
+            first = mix.n_rows
+            mix = mix.with_shifts(shifts)
+            coefficients = mix.row_coefficients(ref.intensity)[first:]
+            placed, retiring = rows(mix, first)
+            ev = [e if k == ndpr else _combine(coefficients[:, k], placed, e)
+                  for k, e in enumerate(ev)]
+            retired = [None if r is None else _combine(coefficients[:, k], retiring, r)
+                       for k, r in enumerate(retired)]
+            balanced = {}
+    recycled_k = [recycled(k) for k in materials]
+    content, in_ev = [], []
+    for k in materials:
+        if recycled_k[k] is None:
+            recycled_k[k] = np.zeros(1)
             content.append(np.zeros(1))
             in_ev.append(np.zeros(1))
+        else:
+            content.append(_content(recycled_k[k], ev[k] + market.storage[k]))
+            in_ev.append(content[k] * ev[k])
     tightness, multiplier, price, shortfall = [], [], [], []
     for i, name in enumerate(PRICE_LEVERS):
-        rec = recycled[i] if i in recoverable else None
-        t, m = _balance(i, ev[i], rec, inputs, market)
+        rec = recycled_k[i] if i in recoverable else None
+        t, m = balanced.get(i) or _balance(i, ev[i], rec, inputs, market)
         tightness.append(t)
         multiplier.append(np.ones(1) if m is None else m)
         price.append(np.broadcast_to(p[name], np.broadcast_shapes(p[name].shape, t.shape))
@@ -757,6 +808,6 @@ def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
     return Minerals(
         mix=mix, battery=demand.battery, ev_content=tuple(ev),
         storage_content=market.storage[:len(MINERALS)], other_uses=market.other,
-        primary=market.primary, recycled=tuple(recycled), recycled_content=tuple(content),
+        primary=market.primary, recycled=tuple(recycled_k), recycled_content=tuple(content),
         recycled_in_ev=tuple(in_ev), tightness=tuple(tightness), multiplier=tuple(multiplier),
         price=tuple(price), supply_for_evs=market.supply_for_evs, shortfall=tuple(shortfall))
