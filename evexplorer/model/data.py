@@ -314,8 +314,9 @@ def build(raw: Mapping[str, Any]) -> ReferenceData:
             rec * (1 - recycling_el) > primary * (1 - el_share)):
         raise DataError("a recycled material's electricity or process emissions exceed the "
                         "primary material's")
-    hhi = np.array([1e4 * sum(_v(s) ** 2 for s in minerals[m]["refining_shares"].values())
-                    for m in MINERALS])
+    # 10,000 x the sum of squared shares, rounded off the last bits of the float sum
+    hhi = np.array([round(1e4 * sum(_v(s) ** 2 for s in minerals[m]["refining_shares"].values()),
+                          6) for m in MINERALS])
     history = {k: _v(v) for k, v in raw["battery_demand_history"].items()}
     before = history.pop("before_2015")
     hist_years = np.array(sorted(int(y) for y in history), float)

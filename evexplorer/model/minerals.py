@@ -515,7 +515,7 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
 
 @dataclass(frozen=True)
 class Minerals:
-    """Output of the minerals step: one array of shape (S, T) per mineral or material.
+    """Output of the minerals step: one array per mineral or material, (S, T) or broadcastable.
 
     Materials (K) are the minerals, then copper and aluminium (see
     :data:`evexplorer.model.data.MATERIALS`); minerals (M) are the first ones.
@@ -568,10 +568,6 @@ class Minerals:
     price: tuple[np.ndarray, ...]
     supply_for_evs: tuple[np.ndarray, ...]
     shortfall: tuple[np.ndarray, ...]
-
-    def intensity(self, material: int) -> np.ndarray:
-        """Content of one material per kWh of that year's EV packs, (S, T) [kg/kWh]."""
-        return self.ev_content[material] / self.battery
 
 
 @cache
