@@ -760,14 +760,11 @@ def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
           else _combine(coefficients[:, k], placed) for k in materials]
     retired = [_combine(coefficients[:, k], retiring) if k in recoverable else None
                for k in materials]
+    recycled_k = [None if r is None else r * market.recovery[k] for k, r in enumerate(retired)]
     balanced: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
-
-    def recycled(k: int) -> np.ndarray | None:
-        return None if retired[k] is None else retired[k] * market.recovery[k]
-
     if np.any(p["price_response"] > 0):
         watched = sorted({m for minerals_, _, _ in _channels() for m in minerals_})
-        balanced = {i: _balance(i, ev[i], recycled(i), inputs, market) for i in watched}
+        balanced = {i: _balance(i, ev[i], recycled_k[i], inputs, market) for i in watched}
         shifts = _response(inputs, {i: balanced[i][1] for i in watched})
         if shifts:
             first = mix.n_rows
@@ -778,8 +775,9 @@ def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
                   for k, e in enumerate(ev)]
             retired = [None if r is None else _combine(coefficients[:, k], retiring, r)
                        for k, r in enumerate(retired)]
+            recycled_k = [None if r is None else r * market.recovery[k]
+                          for k, r in enumerate(retired)]
             balanced = {}
-    recycled_k = [recycled(k) for k in materials]
     content, in_ev = [], []
     for k in materials:
         if recycled_k[k] is None:
