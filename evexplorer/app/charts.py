@@ -1073,7 +1073,8 @@ class ConcentrationChart(Chart):
         for item in (self.threshold, self.threshold_label):
             item.setZValue(-2)
             self.plot.addItem(item, ignoreBounds=True)
-        self._y_range = (0.0, MAX_HHI * 1.05)
+        # Headroom above 10,000 for its tick label, even on a short plot.
+        self._y_range = (0.0, MAX_HHI * 1.1)
         self.plot.setYRange(*self._y_range, padding=0)
 
     def hhi_names(self, results: Results) -> list[str]:
