@@ -70,9 +70,9 @@ class WindowManager(QObject):
         """A new window on the baseline (not shown), placed below and right of the last one."""
         window = MainWindow(self._settings())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        last = self._live()[-1:] or [None]
-        if last[0] is not None and last[0].isVisible():
-            window.move(last[0].pos().x() + CASCADE, last[0].pos().y() + CASCADE)
+        shown = [w for w in self._live() if w.isVisible()]
+        if shown:
+            window.move(shown[-1].pos().x() + CASCADE, shown[-1].pos().y() + CASCADE)
         self.windows.append(window)
         window.destroyed.connect(lambda *_args, w=window: self._forget(w))
         return window
