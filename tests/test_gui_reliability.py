@@ -520,7 +520,9 @@ def test_banner_texts():
                                   f"(plan.evx, {local_time(copy.saved_at)}). Restore it?")
     many = offer_text([copy] * 5)
     assert many.startswith("EV Explorer closed before 5 pieces of work were saved:")
-    assert "and 2 more" in many
+    assert "and 3 more" in many
+    long = recovery.RecoveryCopy("k", "/r/k.evx", None, "2025-01-02T03:04:00Z", "x" * 60)
+    assert f"“{'x' * 39}…” (never saved," in offer_text([long])
     assert local_time("garbage") == "garbage"
 
 

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushBut
 
 from ..recovery import RecoveryCopy
 
-#: Most pieces of work named in the banner's text; the rest are counted.
-_NAMED = 3
+#: Most pieces of work named in the banner's text; the rest are counted (the tooltip names all).
+_NAMED = 2
+#: Longest title shown in the banner's text [characters]; longer ones end in "…".
+_TITLE_CHARS = 40
 
 
 def local_time(saved_at: str, now: datetime | None = None) -> str:
@@ -32,7 +34,9 @@ def local_time(saved_at: str, now: datetime | None = None) -> str:
 
 def describe(copy: RecoveryCopy) -> str:
     """One piece of work for people: ``“Lithium squeeze” (squeeze.evx, 14:32)``."""
-    title = f"“{copy.title}”" if copy.title else "an untitled scenario"
+    text = copy.title if len(copy.title) <= _TITLE_CHARS else \
+        copy.title[:_TITLE_CHARS - 1].rstrip() + "…"
+    title = f"“{text}”" if text else "an untitled scenario"
     where = Path(copy.original).name if copy.original else "never saved"
     return f"{title} ({where}, {local_time(copy.saved_at)})"
 
