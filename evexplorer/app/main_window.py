@@ -38,6 +38,7 @@ from .. import scenario
 from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
 from .charts import ChartPanel
+from .export_actions import ExportActions
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
@@ -197,6 +198,8 @@ class MainWindow(QMainWindow):
         export = file_menu.addMenu("&Export")
         export.addAction(self._action("Results as &CSV…", self.export_csv, name="action_csv"))
         export.addAction(self._action("Window as &PNG…", self.export_png, name="action_png"))
+        # Workbook, IAMC, JSON, chart files and the PDF report; chart right-click menus.
+        self.exports = ExportActions(self, export)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
                                          "action_quit"))
@@ -212,6 +215,8 @@ class MainWindow(QMainWindow):
                                     name="action_reset_all"))
         edit.addAction(self._action("&Find lever", self._find_lever, QKeySequence.StandardKey.Find,
                                     "action_find"))
+        edit.addSeparator()
+        self.exports.add_copy_menu(edit)
         view = bar.addMenu("&View")
         for chart in self.charts.charts:
             toggle = QAction(chart.title, self, checkable=True, checked=True)
@@ -332,6 +337,10 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
         """Show a one-line message in the status bar."""
         self.statusBar().showMessage(text, timeout_ms)
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show a one-sentence error (in :attr:`error_sink` when one is set)."""
+        self._error(title, text)
 
     def _error(self, title: str, text: str) -> None:
         if self.error_sink is not None:
