@@ -203,11 +203,12 @@ def test_export_xlsx_of_a_file_says_where_its_numbers_come_from(sent, tmp_path):
 
 
 @pytest.mark.parametrize("args, expected", [
-    ([], "one of the arguments --xlsx --csv --iamc --json is required"),
+    ([], "one of the arguments --xlsx --csv --iamc --json --charts is required"),
     (["--csv", "a.csv", "--json", "b.json"], "not allowed with argument"),
     (["--set", "lithium_prise=3e4", "--csv", "a.csv"], "did you mean lithium_price"),
     (["--xlsx", "-"], "--xlsx writes a binary workbook; give a file name"),
-    (["--csv", "a.csv", "--charts", "out"], "unrecognized arguments: --charts"),
+    (["--csv", "a.csv", "--charts", "out"], "not allowed with argument"),
+    (["--csv", "a.csv", "--format", "png"], "--format and --year go with --charts DIR"),
 ])
 def test_export_bad_input(args, expected, tmp_path):
     line = one_line_error(run("export", *args))
