@@ -163,7 +163,9 @@ class _Flow:
         return self.frame.bottom() - self.y
 
     def new_page(self) -> None:
-        self.pages.append([])
+        """Start a page, unless the current one is still empty."""
+        if self.pages[-1] or not self.at_top():
+            self.pages.append([])
         self.y = self.frame.top()
 
     def at_top(self) -> bool:
@@ -282,9 +284,15 @@ def _cell(text: Any) -> str:
     return text.replace("\n", "\u2028")
 
 
+#: Month names of dates ("9 March 2026"): the report is in English whatever the locale,
+#: which Qt makes the C library's (strftime's "%B" would follow it).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
 def _long_date(report: Report) -> str:
     date = report.date
-    return f"{date.day} {date.strftime('%B %Y')}"
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def _change_text(figure: Any, reference: str | None) -> str:
