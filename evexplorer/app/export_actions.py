@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from .. import _atomic
 
 if TYPE_CHECKING:
-    from ..export import Snapshot
+    from ..export.snapshot import Snapshot
     from .main_window import MainWindow
 
 #: Data exports of the menu: format key (of ``evexplorer.export.FORMATS``), action name,
@@ -241,7 +241,7 @@ class ExportActions(QObject):
         self.chart_dialog: ChartExportDialog | None = None
         before = next((a for a in menu.actions() if a.objectName() == "action_png"), None)
         self.actions: dict[str, QAction] = {}
-        from ..export import FORMATS
+        from ..export.files import FORMATS
 
         for fmt, name, text, title, filters in DATA_EXPORTS:
             self._add(before, name, text,
@@ -337,7 +337,7 @@ class ExportActions(QObject):
     # -- data --------------------------------------------------------------------------------
     def export_data(self, fmt: str, title: str, filters: str) -> bool:
         """Write the results on screen as ``fmt`` (a key of ``evexplorer.export.FORMATS``)."""
-        from ..export import FORMATS, export_file
+        from ..export.files import FORMATS, export_file
 
         snapshot = self.snapshot()
         path = self._save_name(snapshot, title, FORMATS[fmt].suffix, filters)
