@@ -179,3 +179,6 @@ def test_rendering_commands_import_qt_only_for_drawing(tmp_path):
 
     assert modules("export", "--json", tmp_path / "r.json") == ["False", "None"]
     assert modules("export", "--charts", tmp_path / "c") == ["True", "offscreen"]
+    # Even with a display that cannot be reached: drawing files never needs one.
+    env.update(DISPLAY=":97", QT_QPA_PLATFORM="")
+    assert modules("report", "--pdf", tmp_path / "r.pdf") == ["True", "offscreen"]

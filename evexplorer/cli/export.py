@@ -178,11 +178,11 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _qt_for_rendering() -> Any:
-    """The Qt application that draws charts, offscreen when there is no display."""
-    from . import display_available
-
-    if not display_available():
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    """The Qt application that draws charts: offscreen unless ``QT_QPA_PLATFORM`` says
+    otherwise. Drawing files needs no display, and a display that cannot be reached (a
+    stale ``DISPLAY`` over ssh) would make Qt abort."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from ..app import render
 
     return render.ensure_application()
