@@ -113,6 +113,9 @@ def test_builtin_targets_only_when_they_can_be_evaluated():
 def test_bad_target_records_are_refused():
     with pytest.raises(TargetError):
         target_rows(evaluate(), [{**USER_TARGET, "output": "pack_kost"}])
+    session = Session()
+    session.set_targets([{**USER_TARGET, "output": "pack_kost"}])
+    assert snapshot_of(session).targets == target_rows(session.shown)  # left out, no crash
 
 
 def test_bands_from_the_analysis_are_its_p10_p50_p90():

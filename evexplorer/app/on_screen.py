@@ -15,7 +15,8 @@ writes one snapshot of the session, so that each says the same thing:
   ``session.bands`` (an :class:`evexplorer.analysis.bands.Bands` or an
   :class:`evexplorer.export.Bands`), the user's targets (``session.targets``)
   checked against the results shown with the built-in ones that can be
-  evaluated, and drivers from ``session.drivers`` (plain records).
+  evaluated (the built-in ones alone if a user record is invalid), and
+  drivers from ``session.drivers`` (plain records).
 
 No Qt here: tested with a plain session.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import scenario
+from ..analysis.targets import TargetError
 from ..export.report import target_rows
 from ..export.snapshot import Bands, Reference, ScenarioInfo, Snapshot
 from ..session import Session, canonical_levers, same_levers
@@ -103,10 +105,14 @@ def snapshot_of(session: Session, document: scenario.ScenarioDocument | None = N
     bands = _bands(session, shown.years)
     if bands is not None and not set(bands.series) <= valid:
         bands = None
+    try:
+        targets = target_rows(shown, session.targets)
+    except TargetError:  # a record the targets view would not have let through
+        targets = target_rows(shown)
     return Snapshot(
         results=shown, info=info, stored=session.showing_stored, computed=computed,
         reference=Reference(reference_title(session), session.reference_results),
         bands=bands,
-        targets=target_rows(shown, session.targets),
+        targets=targets,
         drivers=tuple(getattr(session, "drivers", None) or ()),
     )
