@@ -419,6 +419,15 @@ class Chart:
         legend = self.legend_label.flow.heightForWidth(width - left - right)
         return header + legend + self.widget.minimumHeight()
 
+    def legend_entries(self) -> list[tuple[str, str, str]]:
+        """The legend as plain text: (label, colour, symbol) rows, the reference named.
+
+        The symbol is ``"━━"`` for a line, ``"╌╌"`` for a dashed line, ``"┈┈"`` for a
+        dotted line, ``"■"`` for a fill, ``"┃"`` for a range bar (whiskers).
+        """
+        return [(name.replace("{ref}", self.reference_label), color, symbol)
+                for name, color, symbol in self._legend]
+
     # -- drawing -------------------------------------------------------------------------------
     def update(self, results: Results, reference: Results, year: int) -> None:
         """Redraw with new results; ``year`` is the chosen year."""
