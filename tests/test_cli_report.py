@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SQUEEZE = ROOT / "resources" / "presets" / "lithium_squeeze.evx"
 SVG = "{http://www.w3.org/2000/svg}"
 CHART_KEYS = ("pack_cost", "vehicle_price", "minerals", "production_emissions",
-              "lifecycle_emissions", "emissions_avoided")
+              "lifecycle_emissions", "emissions_avoided", "supply_concentration")
 
 
 def run(*args: object, locale: str = "C.UTF-8") -> subprocess.CompletedProcess:

@@ -82,7 +82,7 @@ def document(snapshot, panel):
 
 def test_a4_pages_with_page_numbers(document):
     reader, pages = document
-    assert 4 <= len(pages) <= 6
+    assert 4 <= len(pages) <= 8
     for page in reader.pages:
         assert abs(float(page.mediabox.width) / POINTS_PER_MM - 210) < 0.5
         assert abs(float(page.mediabox.height) / POINTS_PER_MM - 297) < 0.5

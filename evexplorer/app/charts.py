@@ -119,14 +119,22 @@ GHOST_SUPPLY_PEN = _pen(theme.GHOST, 1.5, Qt.PenStyle.DotLine)
 LEGEND_MARGINS = (6, 0, 4, 0)
 #: Width of a compared scenario's line [px].
 COMPARED_WIDTH = 1.8
-#: Dash pattern of a compared scenario's line [pen widths]: long dashes, drawn over the
-#: scenario's lines, so that one which coincides with them shows in the gaps.
-COMPARED_DASHES = (5.0, 2.5)
+#: Dash patterns of the compared scenarios' lines, by slot [pen widths]. Dashed lines drawn
+#: over the scenario's let one that coincides with them show in the gaps; a pattern of its
+#: own tells each apart where colours do not (in grey, to a colour-blind reader).
+COMPARED_DASHES: tuple[tuple[float, ...], ...] = (
+    (5.0, 2.5),
+    (8.0, 2.5, 2.0, 2.5),
+    (3.0, 2.0),
+    (12.0, 3.0),
+    (5.0, 2.5, 1.5, 2.5, 1.5, 2.5),
+    (2.0, 2.0),
+)
 
 
-def _compared_pen(color: str) -> pg.QtGui.QPen:
+def _compared_pen(color: str, slot: int) -> pg.QtGui.QPen:
     pen = _pen(color, COMPARED_WIDTH)
-    pen.setDashPattern(list(COMPARED_DASHES))
+    pen.setDashPattern(list(COMPARED_DASHES[slot % len(COMPARED_DASHES)]))
     return pen
 
 #: What every chart's "What's This?" text says about the marks all charts share.
@@ -318,8 +326,8 @@ class Chart:
         #: The legend now: (name with ``{ref}``, colour, symbol) per entry.
         self._legend: list[Entry] = []
         self.header_box = header_box
-        # The calendar years on the bottom axis need no label: its height goes to the data.
         plot.setLabel("left", self.unit)
+        plot.setLabel("bottom", "year")
         self.set_title(self.title)
         plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
@@ -568,7 +576,7 @@ class Chart:
 
     def _compared_item(self, i: int) -> pg.PlotCurveItem:
         while len(self._compared_items) <= i:
-            item = pg.PlotCurveItem(pen=_compared_pen(theme.COMPARED[0]))
+            item = pg.PlotCurveItem(pen=_compared_pen(theme.COMPARED[0], len(self._compared_items)))
             # Over the scenario's lines: dashed, a compared scenario that coincides with
             # the scenario shows in stripes on its line instead of vanishing under it.
             item.setZValue(1)
@@ -587,7 +595,7 @@ class Chart:
                 continue
             drawn = self._compared_drawn[i]
             if not drawn or drawn[2] != color:
-                item.setPen(_compared_pen(color))
+                item.setPen(_compared_pen(color, i))
             if not drawn or drawn[0] is not results or drawn[1] != name:
                 set_curve(item, np.asarray(results.years, float), results.series[name])
             elif item.cacheMode() != _CACHE:  # unchanged since the last draw
@@ -798,10 +806,12 @@ class MineralChart(Chart):
         self.ghost = self.curve("{ref} demand", GHOST_PEN)
         self.ghost_supply = self.curve("{ref} supply", GHOST_SUPPLY_PEN)
         # Supply above the top of the axis: arrows in the clipped years and one label.
+        # Drawn as shapes, not cached bitmaps (useCache=False): exported charts stay vectors.
         self.clip_arrows = pg.ScatterPlotItem(symbol="t1", size=8, pen=pg.mkPen(None),
-                                              brush=pg.mkBrush(theme.GREEN))
+                                              brush=pg.mkBrush(theme.GREEN), useCache=False)
         self.ghost_clip_arrows = pg.ScatterPlotItem(symbol="t1", size=6, pen=pg.mkPen(None),
-                                                    brush=pg.mkBrush(theme.GHOST))
+                                                    brush=pg.mkBrush(theme.GHOST),
+                                                    useCache=False)
         self.clip_text = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 215), anchor=(0, 0))
         for item in (self.clip_arrows, self.ghost_clip_arrows, self.clip_text):
             item.setZValue(50)

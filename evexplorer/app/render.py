@@ -93,6 +93,8 @@ GREY_DASHES: tuple[tuple[float, ...], ...] = (
     (1.0, 1.6),                  # dots
     (9.0, 2.5),                  # long dash
     (6.0, 2.0, 1.0, 2.0, 1.0, 2.0),  # dash-dot-dot
+    (4.0, 4.0),                  # even dash
+    (14.0, 2.0, 2.0, 2.0),       # long dash, short dash
 )
 #: Angles of the hatching given to filled areas after the first in grey-safe drawings [degrees].
 HATCH_ANGLES: tuple[float, ...] = (45.0, -45.0, 0.0, 90.0)
@@ -237,13 +239,15 @@ def legend_entries(chart: Any) -> list[LegendEntry]:
         kind = "fill" if symbol.strip() == "■" else "line"
         entry = LegendEntry(label=label, color=name, kind=kind)
         if kind == "line":
-            dashed = "╌" in symbol
+            dotted = "┈" in symbol  # a dotted line: told from a dashed one of the same colour
+            dashed = "╌" in symbol or dotted
             candidates = [
                 (pen.widthF(), i) for i, item in enumerate(items)
                 if i not in used and _is_line(pen := _pen_of(item))
                 and not isinstance(item, QAbstractGraphicsShapeItem)
                 and pen.color().name() == name
-                and (pen.style() != Qt.PenStyle.SolidLine) == dashed]
+                and (pen.style() != Qt.PenStyle.SolidLine) == dashed
+                and (pen.style() == Qt.PenStyle.DotLine) == dotted]
             if candidates:
                 i = max(candidates)[1]
                 used.add(i)
@@ -260,7 +264,8 @@ def legend_entries(chart: Any) -> list[LegendEntry]:
         if entry.brush is None and kind == "fill":
             entry.brush = QBrush(QColor(name))
         if entry.pen is None and kind == "line":
-            entry.pen = pg.mkPen(name, width=2, style=Qt.PenStyle.DashLine if "╌" in symbol
+            entry.pen = pg.mkPen(name, width=2, style=Qt.PenStyle.DotLine if "┈" in symbol
+                                 else Qt.PenStyle.DashLine if "╌" in symbol
                                  else Qt.PenStyle.SolidLine)
         entries.append(entry)
     return entries
