@@ -11,15 +11,17 @@ year and values under the mouse.
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -488,8 +490,78 @@ class AvoidedChart(Chart):
                          ("{ref}", _at(b["fleet_emissions_avoided"]), ",.0f")])
 
 
+@dataclass(frozen=True)
+class Arrangement:
+    """How the chart panel lays out its charts.
+
+    Attributes
+    ----------
+    mode : {"grid", "picker"}
+        Every shown chart in a grid, or as many slots as there is room for, each
+        with a picker of the chart it shows.
+    columns, rows : int
+        Size of the grid of charts or slots [1].
+    slots : int
+        Charts on screen at once [1].
+    """
+
+    mode: str
+    columns: int
+    rows: int
+    slots: int
+
+
+class ChartSlot(QWidget):
+    """A place in the chart grid: one chart, and in picker mode a choice of which."""
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"chart_slot_{index}")
+        self.chart: Chart | None = None
+        self.picker = QComboBox()
+        self.picker.setObjectName(f"chart_picker_{index}")
+        self.picker.setAccessibleName(f"Chart shown in place {index + 1}")
+        self.picker.setToolTip("Choose the chart shown here (the window is too small to "
+                               "show every chart at once)")
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        font = self.picker.font()
+        font.setBold(True)
+        self.picker.setFont(font)
+        picker_row = QHBoxLayout()
+        picker_row.setContentsMargins(4, 0, 4, 0)
+        picker_row.addWidget(self.picker)
+        picker_row.addStretch(1)
+        self.picker_row = QWidget()
+        self.picker_row.setLayout(picker_row)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(0)
+        self.box.addWidget(self.picker_row)
+
+    def set_chart(self, chart: Chart) -> None:
+        """Hold ``chart`` (the slot must be empty: see :meth:`release`)."""
+        self.chart = chart
+        self.box.addWidget(chart.container, 1)
+        chart.container.show()
+
+    def release(self) -> None:
+        """Hand the chart back to the panel (the slot is no longer used)."""
+        if self.chart is not None:
+            self.box.removeWidget(self.chart.container)
+            self.chart.container.setParent(self.parentWidget())
+            self.chart.container.hide()
+            self.chart = None
+
+
 class ChartPanel(QWidget):
-    """The grid of charts, with the mineral picker above the mineral chart.
+    """The charts, with the mineral picker above the mineral chart, laid out to fit.
+
+    Every shown chart goes in a grid whose number of columns gives the cells
+    the best shape (1 to 4 columns, cells about 1.6 times as wide as high);
+    when no grid leaves each chart its minimum size (:attr:`PLOT_MIN` of plot
+    below its title and legend), the panel shows as many charts as fit, each
+    under a picker of the chart it shows. The arrangement follows the panel's
+    size as the window is resized, over however many charts :attr:`charts` holds.
 
     Parameters
     ----------
@@ -498,6 +570,15 @@ class ChartPanel(QWidget):
     year : callable
         Returns the chosen year, marked on every chart.
     """
+
+    #: Smallest plot area of a chart, below its title and legend [px].
+    PLOT_MIN = QSize(200, 120)
+    #: Space between the charts [px].
+    SPACING = 6
+    #: Shape of a chart's cell that reads best: width / height [1].
+    ASPECT = 1.6
+    #: Most columns of charts [1].
+    MAX_COLUMNS = 4
 
     def __init__(self, session: Session, year: Callable[[], int],
                  parent: QWidget | None = None) -> None:
@@ -523,14 +604,204 @@ class ChartPanel(QWidget):
         label.setBuddy(self.mineral_choice)
         self.mineral.header.addWidget(label)
         self.mineral.header.addWidget(self.mineral_choice)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
-        for i, chart in enumerate(self.charts):
-            grid.addWidget(chart.container, i // 2, i % 2)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(self.SPACING)
+        self._shown: dict[str, bool] = {}
+        self._picks: list[str] = []
+        self.slots: list[ChartSlot] = []
+        self.arrangement = Arrangement("grid", 0, 0, 0)
+        self._adopted: set[int] = set()
+        self.reflow()
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
         self._on_session(Change(frozenset({"reference"})))
 
+    # -- which charts ---------------------------------------------------------------------------
+    def _chart(self, key: str) -> Chart:
+        for chart in self.charts:
+            if chart.key == key:
+                return chart
+        raise KeyError(f"no chart {key!r}; the charts are "
+                       f"{', '.join(c.key for c in self.charts)}")
+
+    def shown_charts(self) -> list[Chart]:
+        """The charts the user has not hidden (View menu), in order."""
+        return [c for c in self.charts if self._shown.get(c.key, True)]
+
+    def visible_charts(self) -> list[Chart]:
+        """The charts on screen now, slot by slot."""
+        return [slot.chart for slot in self.slots[:self.arrangement.slots]
+                if slot.chart is not None]
+
+    def set_chart_shown(self, key: str, shown: bool) -> None:
+        """Show or hide a chart (View menu); the others reflow. A chart shown again comes on
+        screen (in picker mode it takes the first place)."""
+        self._chart(key)
+        if self._shown.get(key, True) != shown:
+            self._shown[key] = shown
+            if shown:
+                self._picks = [key, *(k for k in self._picks if k != key)]
+            self.reflow(force=True)
+
+    def show_chart(self, key: str) -> None:
+        """Put a chart on screen: in picker mode it takes the first slot."""
+        chart = self._chart(key)
+        if not self._shown.get(key, True):
+            self._shown[key] = True
+        if chart not in self.visible_charts():
+            self._picks = [key, *(k for k in self._picks if k != key)]
+        self.reflow(force=True)
+
+    def pick(self, slot: int, key: str) -> None:
+        """Show chart ``key`` in ``slot`` (picker mode); a chart already on screen swaps places."""
+        keys = [c.key for c in self.visible_charts()]
+        if slot >= len(keys) or keys[slot] == key:
+            return
+        if key in keys:
+            other = keys.index(key)
+            keys[other] = keys[slot]
+        keys[slot] = key
+        self._picks = keys + [k for k in self._picks if k not in keys]
+        self.reflow(force=True)
+
+    def focus_target(self) -> QWidget:
+        """What the keyboard focus goes to in this panel (the first picker, or the first
+        chart's control)."""
+        if self.arrangement.mode == "picker" and self.slots:
+            return self.slots[0].picker
+        if self.mineral in self.visible_charts():
+            return self.mineral_choice
+        visible = self.visible_charts()
+        return visible[0].widget if visible else self
+
+    # -- arrangement ----------------------------------------------------------------------------
+    def _cell_min_width(self, charts: Sequence[Chart]) -> int:
+        return max(max(c.container.minimumSizeHint().width(), self.PLOT_MIN.width())
+                   for c in charts)
+
+    def _cell_min_height(self, charts: Sequence[Chart], width: float) -> int:
+        """Tallest minimum of the charts' boxes at ``width``: title, legend (wrapped to that
+        width) and :attr:`PLOT_MIN` of plot [px]."""
+        tallest = 0
+        for chart in charts:
+            layout = chart.container.layout()
+            tallest = max(tallest, layout.totalMinimumHeightForWidth(int(width))
+                          if layout.hasHeightForWidth() else layout.totalMinimumSize().height())
+        return tallest
+
+    def arrange(self, width: int, height: int) -> Arrangement:
+        """The arrangement of the shown charts in a panel of ``width`` × ``height`` [px]."""
+        shown = self.shown_charts()
+        n = len(shown)
+        if n == 0:
+            return Arrangement("grid", 1, 1, 0)
+        gap = self.SPACING
+        min_width = self._cell_min_width(shown)
+        best: tuple[float, int, int] | None = None
+        for columns in range(1, min(n, self.MAX_COLUMNS) + 1):
+            rows = math.ceil(n / columns)
+            cell_w = (width - (columns - 1) * gap) / columns
+            cell_h = (height - (rows - 1) * gap) / rows
+            if cell_w < min_width or cell_h < self._cell_min_height(shown, cell_w):
+                continue
+            score = abs(math.log(cell_w / cell_h / self.ASPECT))
+            if best is None or score < best[0]:
+                best = (score, columns, rows)
+        if best is not None:
+            return Arrangement("grid", best[1], best[2], n)
+        columns = min(n, self.MAX_COLUMNS, max(1, (width + gap) // (min_width + gap)))
+        cell_w = (width - (columns - 1) * gap) / columns
+        picker = self._picker_height()
+        rows = max(1, (height + gap) // (self._cell_min_height(shown, cell_w) + picker + gap))
+        slots = max(1, min(n - 1, columns * rows))
+        columns = min(columns, slots)
+        return Arrangement("picker", columns, math.ceil(slots / columns), slots)
+
+    def _picker_height(self) -> int:
+        if not self.slots:
+            self.slots.append(ChartSlot(0, self))
+            self.slots[0].hide()
+        return self.slots[0].picker_row.sizeHint().height()
+
+    def minimumSizeHint(self) -> QSize:
+        shown = self.shown_charts() or self.charts
+        width = self._cell_min_width(shown)
+        return QSize(width, self._cell_min_height(shown, width) + self._picker_height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(830, 760)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.reflow()
+
+    def reflow(self, force: bool = False) -> None:
+        """Lay the charts out for the panel's current size (only if the arrangement changed,
+        unless ``force``)."""
+        force = self._adopt() or force
+        arrangement = self.arrange(self.width(), self.height())
+        if arrangement == self.arrangement and not force:
+            return
+        self.arrangement = arrangement
+        shown = [c.key for c in self.shown_charts()]
+        if arrangement.mode == "grid":
+            keys = shown
+        else:
+            keys = [k for k in self._picks if k in shown]
+            keys += [k for k in shown if k not in keys]
+            keys = keys[:arrangement.slots]
+        self._picks = keys + [k for k in self._picks if k not in keys]
+        while len(self.slots) < len(keys):
+            self.slots.append(ChartSlot(len(self.slots), self))
+        for slot in self.slots:
+            self._grid.removeWidget(slot)
+            slot.release()
+        for slot in self.slots[len(keys):]:
+            slot.hide()
+        titles = [(self._chart(k).title, k) for k in shown]
+        for i, key in enumerate(keys):
+            slot = self.slots[i]
+            slot.set_chart(self._chart(key))
+            slot.picker_row.setVisible(arrangement.mode == "picker")
+            slot.chart.title_label.setVisible(arrangement.mode == "grid")
+            self._fill_picker(slot, titles, key)
+            row, column = divmod(i, max(arrangement.columns, 1))
+            self._grid.addWidget(slot, row, column)
+            slot.show()
+        for chart in self.charts:
+            if chart.key not in keys:
+                chart.container.hide()
+        for i in range(max(self._grid.columnCount(), self.MAX_COLUMNS)):
+            self._grid.setColumnStretch(i, 1 if i < arrangement.columns else 0)
+        for i in range(max(self._grid.rowCount(), len(self.charts))):
+            self._grid.setRowStretch(i, 1 if i < arrangement.rows else 0)
+
+    def _adopt(self) -> bool:
+        """Take charts added to :attr:`charts` into the panel; True if there were any."""
+        new = [c for c in self.charts if id(c) not in self._adopted]
+        for chart in new:
+            chart.widget.setMinimumSize(self.PLOT_MIN)
+            chart.container.setParent(self)
+            chart.container.hide()
+            self._adopted.add(id(chart))
+        return bool(new)
+
+    def _fill_picker(self, slot: ChartSlot, titles: list[tuple[str, str]], key: str) -> None:
+        picker = slot.picker
+        with QSignalBlocker(picker):
+            if [(picker.itemText(i), picker.itemData(i)) for i in range(picker.count())] != \
+                    titles:
+                picker.clear()
+                for title, k in titles:
+                    picker.addItem(title, k)
+            picker.setCurrentIndex(picker.findData(key))
+        if not picker.property("connected"):
+            index = self.slots.index(slot)
+            picker.activated.connect(
+                lambda i, p=picker, n=index: self.pick(n, p.itemData(i)))
+            picker.setProperty("connected", True)
+
+    # -- drawing --------------------------------------------------------------------------------
     def _on_session(self, change: Change) -> None:
         if "reference" in change:
             reference = self._session.reference
