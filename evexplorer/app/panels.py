@@ -161,6 +161,8 @@ class HeadlineCard(QFrame):
         self.title.setWordWrap(True)
         self.value = QLabel("–")
         self.value.setObjectName(f"headline_{headline.key}_value")
+        self._font_metrics: dict[float | None, QFontMetrics] = {}
+        self._minimum_widths: dict[bool, int] = {}
         self.compact = False
         self.value.setFont(self.value_font(False))
         self.value.setTextFormat(Qt.TextFormat.RichText)
@@ -192,13 +194,27 @@ class HeadlineCard(QFrame):
     def minimum_width(self, compact: bool | None = None) -> int:
         """Narrowest width that shows the widest figure (:attr:`WIDEST`) on one line [px]."""
         compact = self.compact if compact is None else compact
-        small = QFont(self.title.font())
-        small.setPointSizeF(9)
-        big_metrics, small_metrics = QFontMetrics(self.value_font(compact)), QFontMetrics(small)
-        wide = max(big_metrics.horizontalAdvance(number) + small_metrics.horizontalAdvance(unit)
-                   for number, unit in self.WIDEST)
-        margins = self.layout().contentsMargins()
-        return wide + margins.left() + margins.right() + 4
+        width = self._minimum_widths.get(compact)
+        if width is None:
+            big = self._metrics(self.value_font(compact).pointSizeF())
+            wide = max(big.horizontalAdvance(number) + self._metrics(None).horizontalAdvance(unit)
+                       for number, unit in self.WIDEST)
+            margins = self.layout().contentsMargins()
+            width = self._minimum_widths[compact] = wide + margins.left() + margins.right() + 4
+        return width
+
+    def _metrics(self, size: float | None) -> QFontMetrics:
+        """Metrics of the big figure's font at ``size`` [pt], or of the small unit font (None)."""
+        metrics = self._font_metrics.get(size)
+        if metrics is None:
+            if size is None:
+                font = QFont(self.title.font())
+                font.setPointSizeF(9)
+            else:
+                font = self.value_font(False)
+                font.setPointSizeF(size)
+            metrics = self._font_metrics[size] = QFontMetrics(font)
+        return metrics
 
     def set_compact(self, compact: bool) -> None:
         """Use the smaller figure font (when the cards would otherwise wrap onto two rows)."""
@@ -244,16 +260,11 @@ class HeadlineCard(QFrame):
         """Show the figure (big) and its unit (small); a figure too wide for the card is set in
         a smaller font, so that nothing is cut and the card keeps its size."""
         self._value_parts = (big, after)
-        small = QFont(self.title.font())
-        small.setPointSizeF(9)
         room = self.value.contentsRect().width() - 2
-        font = self.value.font()
-        size = font.pointSizeF()
+        size = self.value.font().pointSizeF()
+        unit = self._metrics(None).horizontalAdvance(after)
         while size > 7:
-            font.setPointSizeF(size)
-            wide = (QFontMetrics(font).horizontalAdvance(big)
-                    + QFontMetrics(small).horizontalAdvance(after))
-            if wide <= room or room <= 0:
+            if self._metrics(size).horizontalAdvance(big) + unit <= room or room <= 0:
                 break
             size -= 1
         text = html.escape(big, quote=False)
@@ -341,6 +352,7 @@ class HeadlinePanel(QWidget):
         year_box.addStretch(1)
         self.cards = {h.key: HeadlineCard(h, self) for h in HEADLINES}
         self.columns = len(self.cards)
+        self._card_sizes: tuple[int, int, int] | None = None
         self.year.valueChanged.connect(self._on_year)
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
         if session.up_to_date:  # else it draws when the pending results arrive
@@ -393,9 +405,14 @@ class HeadlinePanel(QWidget):
         self._place()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:  # a card's content changed its size
-            self.updateGeometry()
-            self._place()
+        if event.type() == QEvent.Type.LayoutRequest:
+            # Only a card that needs another size moves the panel: a new number does not (it
+            # would re-lay and repaint every chart mid-drag).
+            sizes = (self._card_height(), self._card_width(False), self._card_width(True))
+            if sizes != self._card_sizes:
+                self._card_sizes = sizes
+                self.updateGeometry()
+                self._place()
         return super().event(event)
 
     def _place(self) -> None:
