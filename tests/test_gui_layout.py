@@ -194,9 +194,14 @@ def test_the_grid_reflows_over_however_many_charts_there_are(qtbot, window):
     panel.show()
     settle()
     panel.redraw()
-    assert panel.arrangement.slots == 7 and panel.arrangement.mode == "grid"
-    assert panel.arrangement.columns * panel.arrangement.rows >= 7
+    arrangement = panel.arrangement
+    assert arrangement.slots == 7 and arrangement.mode == "grid"
+    assert arrangement.columns * arrangement.rows >= 7
     assert panel.charts[-1] in panel.visible_charts()
+    last = panel.slots[6]
+    _row, _column, _rows, span = panel._grid.getItemPosition(panel._grid.indexOf(last))
+    assert span == (arrangement.columns if 7 % arrangement.columns == 1 else 1)
+    assert last.width() >= panel.slots[0].width()
     panel.resize(560, 420)
     settle()
     assert panel.arrangement.mode == "picker"
@@ -265,6 +270,25 @@ def test_the_panel_arrangement_survives_a_restart(qtbot, tmp_path):
     assert not action(second, "action_show_changes").isChecked()
     assert abs(second.levers_dock.width() - width) <= 2
     second.session.new()
+
+
+def test_a_new_window_sizes_its_panels_for_the_size_it_is_shown_at(qtbot, tmp_path,
+                                                                   monkeypatch):
+    from PySide6.QtCore import QSize
+
+    from evexplorer.app import main_window
+
+    monkeypatch.setattr(main_window, "DEFAULT_SIZE", QSize(800, 600))  # a small first size
+    window = create_main_window(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert window.width() == 800
+    window.resize(1400, 900)  # as --screenshot does, before the window is shown
+    window.show()
+    settle()
+    assert window.levers_dock.width() == pytest.approx(main_window.LEVERS_SHARE * 1400, abs=8)
+    assert window.changes_dock.width() == pytest.approx(main_window.RIGHT_SHARE * 1400, abs=8)
+    assert QApplication.focusWidget() is window.levers.search
+    window.session.new()
 
 
 def test_f6_visits_every_panel(sized, qtbot):

@@ -766,7 +766,8 @@ class ChartPanel(QWidget):
             slot.chart.title_label.setVisible(arrangement.mode == "grid")
             self._fill_picker(slot, titles, key)
             row, column = divmod(i, max(arrangement.columns, 1))
-            self._grid.addWidget(slot, row, column)
+            alone = i == len(keys) - 1 and column == 0  # a last row of one chart: full width
+            self._grid.addWidget(slot, row, column, 1, arrangement.columns if alone else 1)
             slot.show()
         for chart in self.charts:
             if chart.key not in keys:

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         self.session.subscribe(self._on_history, names=("history",))
         self.session.subscribe(self._on_reference, names=("reference",))
         self._restore_settings()
+        self.levers.search.setFocus()  # the keyboard starts in the lever search
         self._on_file(Change(frozenset()))
         self._on_history(Change(frozenset()))
         self._on_reference(Change(frozenset()))
@@ -737,8 +739,15 @@ class MainWindow(QMainWindow):
             self.resize(default_size(self.screen().availableGeometry().size()))
         self.default_layout()
         state = self.settings.value(WINDOW_STATE_KEY)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state, WINDOW_STATE_VERSION)
+        # Without a saved arrangement, the panels are sized for the window as first shown.
+        self._layout_pending = not (isinstance(state, QByteArray) and not state.isEmpty()
+                                    and self.restoreState(state, WINDOW_STATE_VERSION))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            self.default_layout()
 
     def save_settings(self) -> None:
         """Keep the window geometry and the panels' arrangement between runs."""
