@@ -29,8 +29,12 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture
-def sized(qtbot):
+def sized(qtbot, monkeypatch):
     """Make windows of a given size; they are closed (without questions) afterwards."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
     made = []
 
     def make(width, height, preset="lithium_squeeze"):
@@ -237,16 +241,39 @@ def test_side_panels_are_docks_that_close_and_come_back(sized, qtbot):
     assert QApplication.focusWidget() is window.levers.search
 
 
-def test_a_floated_panel_stays_reachable_and_reset_puts_it_back(sized):
+def test_a_floated_panel_stays_reachable_and_reset_puts_it_back(sized, qtbot):
+    from PySide6.QtWidgets import QToolButton
+
     window = sized(1366, 768)
-    window.analysis_dock.setFloating(True)
+    qtbot.mouseClick(window.findChild(QToolButton, "analysis_dock_float"),
+                     Qt.MouseButton.LeftButton)
     settle()
-    assert window.analysis_dock.isFloating()
+    assert window.analysis_dock.isFloating() and window.analysis_tabs.isVisible()
     action(window, "action_reset_layout").trigger()
     settle()
     assert not window.analysis_dock.isFloating()
     assert window.dockWidgetArea(window.analysis_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert problems(window) == []
+
+
+def test_a_panel_title_wraps_instead_of_being_cut(sized, qtbot):
+    from PySide6.QtWidgets import QLabel, QToolButton
+
+    window = sized(1024, 640)
+    title = window.findChild(QLabel, "changes_dock_title_label")
+    assert title.text() == "What changed vs baseline"
+    assert title.isVisible() and title.wordWrap()
+    assert title.heightForWidth(title.width()) <= title.height()
+    assert problems(window) == []
+    window.session.set_reference(next(p for p in __import__("evexplorer.session").session
+                                      .presets() if p.title == "LFP everywhere"))
+    settle()
+    assert title.text() == "What changed vs LFP everywhere"
+    assert problems(window) == []
+    qtbot.mouseClick(window.findChild(QToolButton, "changes_dock_close"),
+                     Qt.MouseButton.LeftButton)
+    assert not window.changes_dock.isVisible()
+    assert not action(window, "action_show_changes").isChecked()
 
 
 def test_the_panel_arrangement_survives_a_restart(qtbot, tmp_path):

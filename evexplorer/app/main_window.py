@@ -44,6 +44,7 @@ from .. import scenario
 from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
 from .charts import ChartPanel
+from .docks import dock as side_panel
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
@@ -224,16 +225,9 @@ class MainWindow(QMainWindow):
     # -- arrangement ---------------------------------------------------------------------------
     def _dock(self, name: str, title: str, widget: QWidget,
               area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
-                             | Qt.DockWidgetArea.RightDockWidgetArea)
-        self.addDockWidget(area, dock)
-        return dock
+        panel = side_panel(name, title, widget, self)
+        self.addDockWidget(area, panel)
+        return panel
 
     def default_layout(self) -> None:
         """Put the panels back: levers on the left, changes over the analysis tabs on the
