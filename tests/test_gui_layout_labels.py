@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QTextBrowser, QWh
 from evexplorer._resources import resource_path
 from evexplorer.app import help as app_help
 from evexplorer.app import info_popup
-from evexplorer.model import PARAMETERS, data, evaluate
+from evexplorer.model import PARAMETERS, data, evaluate, labels
 from evexplorer.session import presets
 
 pytestmark = pytest.mark.gui
@@ -30,17 +30,18 @@ def changes_text(window) -> list[str]:
 
 
 def test_what_changed_shows_labels_and_units_for_people(window, qtbot):
-    window.session.update({"manufacturing_region": "eu", "price_shock_year": 2031,
+    window.session.update({"manufacturing_region": "korea", "price_shock_year": 2031,
                            "price_shock_years": 1, "chemistry_mix": {"LFP": 0.7, "NA_ION": 0.3},
                            "price_shock_mineral": "cobalt"})
     settle()
     text = "\n".join(changes_text(window))
-    for piece in ("Battery manufacturing region: European Union", "baseline China",
+    region = labels.lever_value("manufacturing_region", PARAMETERS["manufacturing_region"].default)
+    for piece in ("Battery manufacturing region: South Korea", f"baseline {region}",
                   "Price shock: first year: 2031", "baseline 2028", "duration: 1 year",
                   "baseline 2 years", "LFP 70 %, Sodium-ion 30 %", "Price shock: mineral: Cobalt",
                   "baseline No shock"):
         assert piece in text, piece
-    for raw in ("eu", "NA_ION", "NA-ION", "2031 year", "none", "cobalt"):
+    for raw in ("korea", "NA_ION", "NA-ION", "2031 year", "none", "cobalt"):
         assert not re.search(rf"\b{raw}\b", text), raw
 
 

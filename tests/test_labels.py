@@ -21,7 +21,7 @@ CHOICES = [name for name, p in PARAMETERS.items() if p.kind == "choice"]
 @pytest.mark.parametrize(("name", "value", "text"), [
     ("manufacturing_region", "eu", "European Union"),
     ("use_region", "usa", "United States"),
-    ("use_region", "world", "World average"),
+    ("use_region", "world", REFERENCE["regions"]["world"]["label"]),
     ("price_shock_mineral", "none", "No shock"),
     ("price_shock_mineral", "ndpr", "NdPr oxide"),
     ("price_shock_year", 2030, "2030"),           # a calendar year: no unit, no separator
@@ -153,7 +153,8 @@ def test_evexplorer_info_shows_lever_values_as_the_window_does(tmp_path, capsys)
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     changed = out.split("Levers changed from the default")[1]
-    for piece in ("manufacturing_region", "European Union   (default China)",
+    region = labels.lever_value("manufacturing_region", PARAMETERS["manufacturing_region"].default)
+    for piece in ("manufacturing_region", f"European Union   (default {region})",
                   "Lithium   (default No shock)", "2030   (default 2028)",
                   "1 year   (default 2 years)", "LFP 75 %, Sodium-ion 25 %"):
         assert piece in changed, piece

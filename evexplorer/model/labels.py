@@ -279,8 +279,8 @@ def lever_value(name: str, value: Any) -> str:
 
     Examples
     --------
-    >>> lever_value("lithium_price", 30000), lever_value("use_region", "world")
-    ('30,000 USD/t LCE', 'World average')
+    >>> lever_value("lithium_price", 30000), lever_value("use_region", "usa")
+    ('30,000 USD/t LCE', 'United States')
     >>> lever_value("chemistry_mix", {"LFP": 0.6, "NA_ION": 0.4})
     'LFP 60 %, Sodium-ion 40 %'
     """
