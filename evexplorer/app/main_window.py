@@ -47,6 +47,7 @@ from . import saving
 from .autosave import Autosaver, autosave_seconds
 from .charts import ChartPanel
 from .docks import dock as side_panel
+from .export_actions import ExportActions
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
@@ -346,6 +347,8 @@ class MainWindow(QMainWindow):
         export = file_menu.addMenu("&Export")
         export.addAction(self._action("Results as &CSV…", self.export_csv, name="action_csv"))
         export.addAction(self._action("Window as &PNG…", self.export_png, name="action_png"))
+        # Workbook, IAMC, JSON, chart files and the PDF report; chart right-click menus.
+        self.exports = ExportActions(self, export)
         file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
                                    "action_quit")
@@ -364,6 +367,8 @@ class MainWindow(QMainWindow):
                                     name="action_reset_all"))
         edit.addAction(self._action("&Find lever", self._find_lever, QKeySequence.StandardKey.Find,
                                     "action_find"))
+        edit.addSeparator()
+        self.exports.add_copy_menu(edit)
         view = bar.addMenu("&View")
         # Percentile bands around the scenario's curves and ranges on the headline cards.
         self.show_uncertainty_action = QAction("Show &Uncertainty (P10–P90)", self,
