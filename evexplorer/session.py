@@ -232,6 +232,12 @@ def presets() -> list[NamedScenario]:
 
 # -- stored results -----------------------------------------------------------------------------
 
+#: What the window says about a file whose checksum does not match (one sentence).
+DAMAGED_NOTE = ("This file's checksum does not match its contents (it was damaged or changed "
+                "after saving), so the numbers shown are computed afresh from its levers by "
+                "this version rather than read from the file; check the levers.")
+
+
 def merge_stored(doc: ScenarioDocument, computed: Results) -> tuple[Results | None, str | None]:
     """The results to show for an opened file whose stored numbers differ from this model.
 
@@ -249,13 +255,17 @@ def merge_stored(doc: ScenarioDocument, computed: Results) -> tuple[Results | No
     Returns
     -------
     results : Results or None
-        None if the file stores no results or every stored series equals the
-        computed one (showing ``computed`` then shows the same numbers).
+        None if the file stores no results, if every stored series equals the
+        computed one (showing ``computed`` then shows the same numbers), or if
+        the file's checksum does not match (its stored numbers cannot be
+        trusted: this version's are shown).
     note : str or None
         One or two sentences for people: how the stored numbers differ, and
-        which series the file lacks.
+        which series the file lacks; for a damaged file, :data:`DAMAGED_NOTE`.
     """
     stored = doc.results
+    if doc.checksum_status == "mismatch":
+        return None, DAMAGED_NOTE
     if stored is None:
         return None, None
     difference = scenario.compare_with_model(doc, computed)
@@ -606,7 +616,8 @@ class Session:
 
     @property
     def stored_note(self) -> str | None:
-        """How the stored numbers differ from this version's, in a sentence or two."""
+        """How the stored numbers differ from this version's, in a sentence or two; for a
+        damaged file (:attr:`stored` is then None) why its numbers are not shown."""
         return self._stored_note
 
     @property
@@ -1067,6 +1078,8 @@ class Session:
                 self._showing_stored = True
                 self._pending |= {"stored", "showing_stored", "shown"}
                 self._follow_current()
+            elif self._stored_note:  # a damaged file: a note, and this version's numbers
+                self._pending.add("stored")
             self._fingerprint = None if as_new else doc.fingerprint
         return doc
 
@@ -1126,7 +1139,7 @@ class Session:
         self._path, self._created = path, created
         self._fingerprint = None
         self._pending |= changed | {"path"}
-        if self._stored is not None or self._showing_stored:
+        if self._stored is not None or self._showing_stored or self._stored_note:
             self._stored, self._stored_note, self._showing_stored = None, None, False
             self._pending |= {"stored", "showing_stored", "shown"}
         self._stale = True
@@ -1184,7 +1197,7 @@ class Session:
             self._path, self._created = str(path), arguments["created"]
             self._mark_saved()
             self._pending.add("path")
-            if self._stored is not None:  # the file now holds this version's numbers
+            if self._stored is not None or self._stored_note:  # the file is sound now
                 self._stored, self._stored_note, self._showing_stored = None, None, False
                 self._pending |= {"stored", "showing_stored", "shown"}
                 self._follow_current()

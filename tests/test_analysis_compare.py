@@ -34,7 +34,7 @@ def test_figures_are_read_from_each_scenario(results):
         expected = [float(r.series["pack_cost"][years.index(2030)]),
                     r.scalars["cost_parity_year"],
                     float(r.series["breakeven_distance"][years.index(2030)]),
-                    r.scalars["lithium_shortfall_years"],
+                    float(r.series["lithium_shortfall"][years.index(2030)]),
                     float(r.series["fleet_emissions_avoided"][years.index(2030)])]
         assert table.values[:, s].tolist() == pytest.approx(expected, rel=1e-15)
 
@@ -125,6 +125,6 @@ def test_two_to_six_scenarios(results):
 def test_the_headlines_are_those_of_the_window_cards():
     panels = pytest.importorskip("evexplorer.app.panels")
     assert [(h.output, h.title, h.lower_is_better) for h in HEADLINES] == [
-        (h.key, h.title, h.lower_is_better) for h in panels.HEADLINES]
+        (h.output, h.title, h.lower_is_better) for h in panels.HEADLINES]
     assert [h.unit for h in HEADLINES if not h.is_year] == [
         h.unit for h in panels.HEADLINES if not h.is_year]

@@ -96,7 +96,7 @@ def test_compare_table_shows_headlines_with_units_and_differences():
     for title in ("Lithium squeeze", "LFP everywhere", "Green gigafactories"):
         assert title in text
     for label in ("Pack cost [USD/kWh]", "Price parity with gasoline",
-                  "Emissions break-even [km]", "Lithium shortfall [years]",
+                  "Emissions break-even [km]", "Lithium shortfall [kt LCE]",
                   "Avoided by that year's EVs [Mt CO2e]"):
         assert label in text
     assert "against Lithium squeeze; * differs" in text

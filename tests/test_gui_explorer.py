@@ -274,7 +274,12 @@ def test_parity_marker_follows_the_scenario(window, qtbot):
     type_value(qtbot, spin(window, "ice_vehicle_price"), "15000")
     assert window.session.results.scalars["cost_parity_year"] is None
     assert not price.parity.isVisible()
-    assert window.headline.cards["cost_parity_year"].value.text() == "never"
+    card = window.headline.cards["cost_parity_year"]  # the EV is still dearer that year
+    premium = window.session.results.series["ev_price_premium"][
+        list(window.session.results.years).index(window.headline.year.value())]
+    assert card.accessibleName() == f"Price parity with gasoline: {premium:,.0f} USD dearer"
+    assert "never reached" in card.toolTip()
+    assert "baseline: 20" in card.delta.text()  # the baseline's parity year
 
 
 def test_mineral_picker_switches_series_and_unit(window):

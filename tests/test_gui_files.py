@@ -16,7 +16,7 @@ from gui_helpers import curve_y, settle, spin, type_value
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
-from test_scenario_support import ARCHIVE, edited_copy, replace_dataset
+from test_scenario_support import ARCHIVE
 
 from evexplorer import scenario, session
 from evexplorer._resources import resource_path
@@ -340,15 +340,14 @@ def test_a_1_0_file_shows_its_numbers_under_a_later_model(window, monkeypatch, t
 
 
 def test_a_file_missing_a_series_shows_the_rest_of_its_numbers(window, monkeypatch, tmp_path):
-    source = tmp_path / "full.evx"
+    # Written with its checksum (a sound file), by a model whose pack cost was 25 % higher
+    # and which did not compute the mineral part of it.
     results = evaluate({"lithium_price": 25_000.0})
-    scenario.save_scenario(source, results.parameters, results, title="Trimmed")
-
-    def edit(f):
-        del f["results/pack_material_cost"]
-        replace_dataset(f, "results/pack_cost", f["results/pack_cost"][()] * 1.25)
-
-    path = edited_copy(source, tmp_path / "trimmed.evx", edit)
+    series = {n: v * 1.25 if n == "pack_cost" else v for n, v in results.series.items()
+              if n != "pack_material_cost"}
+    older = dataclasses.replace(results, series=MappingProxyType(series))
+    path = tmp_path / "trimmed.evx"
+    scenario.save_scenario(path, results.parameters, older, title="Trimmed")
     assert window.open_file(str(path), ask=False)
     settle()
     text = window.banner.text()
@@ -359,7 +358,6 @@ def test_a_file_missing_a_series_shows_the_rest_of_its_numbers(window, monkeypat
                                results.series["pack_cost"] * 1.25)
     np.testing.assert_allclose(curve_y(window.charts.pack.material),
                                results.series["pack_material_cost"])  # this version's
-    assert "checksum" in window.statusBar().currentMessage().lower()
 
 
 def test_csv_export_writes_the_recomputed_results_normally(window, monkeypatch, tmp_path, qtbot):

@@ -353,8 +353,8 @@ def test_describe_names_metadata_checksum_and_changed_levers(tmp_path):
     text = describe(doc, recomputed=evaluate(doc.parameters))
     for piece in ("LFP and sodium-ion", "Zoë Ørsted", "Second line", "EV Explorer 0.1.0",
                   "model 1.0", "file format 1", "Checksum:       OK", "2025-2045",
-                  "price_shock_mineral", "lithium   (default none)", "renewable_share",
-                  "80 %   (default", "manufacturing_region", "eu   (default"):
+                  "price_shock_mineral", "Lithium   (default No shock)", "renewable_share",
+                  "80 %   (default", "manufacturing_region", "European Union   (default "):
         assert piece in text, piece
     assert "lithium_price" not in text.split("Levers changed")[1]
     baseline = describe(open_scenario(ARCHIVE / "v1-default.evx", isolated=False))

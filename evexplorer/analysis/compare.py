@@ -86,7 +86,7 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("pack_cost", "Pack cost"),
     Headline("cost_parity_year", "Price parity with gasoline"),
     Headline("breakeven_distance", "Emissions break-even"),
-    Headline("lithium_shortfall_years", "Lithium shortfall"),
+    Headline("lithium_shortfall", "Lithium shortfall"),
     Headline("fleet_emissions_avoided", "Avoided by that year's EVs", lower_is_better=False),
 )
 

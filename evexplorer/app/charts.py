@@ -20,16 +20,18 @@ flows of whole entries (:mod:`evexplorer.app.legend`).
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QEvent, QObject, QPointF, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -290,6 +292,8 @@ class Chart:
     compare_name: str | None = None
     #: "What's This?" text: what the chart shows (the common marks are added).
     help_text = ""
+    #: Label of the year axis: what the year of a point is.
+    year_label = "year"
 
     def __init__(self) -> None:
         self.widget = pg.PlotWidget(axisItems={"left": UnitAxis("left"),
@@ -327,7 +331,7 @@ class Chart:
         self._legend: list[Entry] = []
         self.header_box = header_box
         plot.setLabel("left", self.unit)
-        plot.setLabel("bottom", "year")
+        plot.setLabel("bottom", self.year_label)
         self.set_title(self.title)
         plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=False, y=False)
@@ -360,6 +364,9 @@ class Chart:
         self._compared: list[tuple[Compared, str]] = []
         self._compared_items: list[pg.PlotCurveItem] = []
         self._compared_drawn: list[tuple[Any, ...]] = []
+        #: Text items drawn inside the plot: wrapped to the plot's width when longer.
+        self._in_plot_texts: list[pg.TextItem] = []
+        plot.getViewBox().sigTransformChanged.connect(self.fit_in_plot_texts)
         self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse)
         self.widget.leaveEvent = lambda event: self._hide_hover()  # type: ignore[method-assign]
@@ -452,6 +459,25 @@ class Chart:
 
     def _draw(self, results: Results, reference: Results) -> None:
         raise NotImplementedError
+
+    def in_plot_text(self, item: pg.TextItem) -> pg.TextItem:
+        """Add ``item`` (anchored at its left) to the plot; it wraps between words where
+        its text would run past the plot's right edge."""
+        self.plot.addItem(item, ignoreBounds=True)
+        self._in_plot_texts.append(item)
+        return item
+
+    def fit_in_plot_texts(self, *_: Any) -> None:
+        """Wrap each in-plot text that is wider than the room right of where it starts."""
+        view = self.plot.getViewBox()
+        right = view.sceneBoundingRect().right()
+        for item in self._in_plot_texts:
+            text = item.textItem
+            text.setTextWidth(-1)
+            room = right - view.mapViewToScene(QPointF(item.pos().x(), 0)).x() - 4
+            if text.boundingRect().width() > room > 40:
+                text.setTextWidth(room)
+                item.updateTextPos()
 
     def fit_y(self, *arrays: np.ndarray, headroom: float = 0.2) -> None:
         """Keep the y range steady and from zero: widen it (with headroom) at once when data
@@ -816,7 +842,10 @@ class MineralChart(Chart):
         for item in (self.clip_arrows, self.ghost_clip_arrows, self.clip_text):
             item.setZValue(50)
             item.hide()
-            self.plot.addItem(item, ignoreBounds=True)
+            if item is self.clip_text:
+                self.in_plot_text(item)
+            else:
+                self.plot.addItem(item, ignoreBounds=True)
         self._clip_html = ""
         self._total = self._ghost_total = np.zeros(0)
         self.set_mineral(self.mineral)
@@ -873,12 +902,14 @@ class MineralChart(Chart):
         for arrows, clipped, total, color, who in (
                 (self.clip_arrows, years, self._total, theme.GREEN, "supply"),
                 (self.ghost_clip_arrows, ghost_years, self._ghost_total, "#606060",
-                 f"{self._label('{ref}')} supply")):
+                 self._label("{ref}"))):
             arrows.setVisible(clipped.size > 0)
             if clipped.size:
                 set_points(arrows, clipped, np.full(clipped.size, top * 0.97))
+                # The unit once, on the first line: the second says whose supply it is.
+                unit = "" if lines else f" {html.escape(self.unit)}"
                 lines.append(f"<span style='color:{color}'>{who} up to "
-                             f"{np.nanmax(total):,.0f} {html.escape(self.unit)} ↑</span>")
+                             f"{np.nanmax(total):,.0f}{unit} ↑</span>")
         text = "<br>".join(lines)
         if text != self._clip_html:
             self._clip_html = text
@@ -886,6 +917,7 @@ class MineralChart(Chart):
         self.clip_text.setVisible(bool(text))
         if text and self._years.size:
             self.clip_text.setPos(self._years[0] - 0.3, top * 0.93)
+            self.fit_in_plot_texts()
 
 
 class ProductionChart(Chart):
@@ -928,8 +960,9 @@ class ProductionChart(Chart):
 
 class LifecycleChart(Chart):
     key = "lifecycle_emissions"
-    title = "Life-cycle emissions by year built"
+    title = "Life-cycle emissions"
     unit = "g CO2e/km"
+    year_label = "year built"
     band_name = compare_name = "ev_lifecycle_emissions"
     help_text = ("Emissions of making and driving a car built in each year, over its whole "
                  "life, per km: the EV (blue) against the gasoline car (vermillion). The note "
@@ -941,8 +974,7 @@ class LifecycleChart(Chart):
         self.ev = self.curve("EV", _pen(theme.BLUE, 2.5))
         self.ice = self.curve("Gasoline car", _pen(theme.VERMILLION, 2))
         self.ghost = self.curve("{ref} EV", GHOST_PEN)
-        self.note = pg.TextItem(color="#202020", anchor=(0, 1))
-        self.plot.addItem(self.note, ignoreBounds=True)
+        self.note = self.in_plot_text(pg.TextItem(color="#202020", anchor=(0, 1)))
 
     def update(self, results: Results, reference: Results, year: int) -> None:
         super().update(results, reference, year)
@@ -951,6 +983,7 @@ class LifecycleChart(Chart):
         text = "never breaks even" if not np.isfinite(km) else f"breaks even after {km:,.0f} km"
         self.note.setText(f"{year} EV {text}")
         self.note.setPos(self._years[0], 0)
+        self.fit_in_plot_texts()
 
     def _draw(self, results: Results, reference: Results) -> None:
         y = self._years
@@ -996,8 +1029,9 @@ class AvoidedChart(Chart):
     """Bars of the emissions avoided; the band is drawn as a P10-P90 whisker on each bar."""
 
     key = "emissions_avoided"
-    title = "Emissions avoided by EVs sold"
+    title = "Emissions avoided"
     unit = "Mt CO2e"
+    year_label = "year sold"
     band_name = compare_name = "fleet_emissions_avoided"
     band_color = "#00523C"  # Okabe-Ito green, darkened: whiskers must show over the bars
     help_text = ("Life-cycle emissions avoided by the EVs sold in each year, over those cars' "
@@ -1089,9 +1123,10 @@ class ConcentrationChart(Chart):
         self.threshold_label = pg.TextItem(f"{HIGHLY_CONCENTRATED_HHI:,} HHI: highly "
                                            "concentrated", color=theme.VERMILLION,
                                            anchor=(0, 1))
-        for item in (self.threshold, self.threshold_label):
-            item.setZValue(-2)
-            self.plot.addItem(item, ignoreBounds=True)
+        self.threshold.setZValue(-2)
+        self.plot.addItem(self.threshold, ignoreBounds=True)
+        self.threshold_label.setZValue(-2)
+        self.in_plot_text(self.threshold_label)
         # Headroom above 10,000 for its tick label, even on a short plot.
         self._y_range = (0.0, MAX_HHI * 1.1)
         self.plot.setYRange(*self._y_range, padding=0)
@@ -1116,6 +1151,7 @@ class ConcentrationChart(Chart):
             if m in present:
                 set_curve(item, y, s[f"{m}_refining_hhi"])
         self.threshold_label.setPos(y[0] - 0.3, HIGHLY_CONCENTRATED_HHI)
+        self.fit_in_plot_texts()
         self.fit_y(s["supply_concentration"], b["supply_concentration"],
                    *(s[f"{m}_refining_hhi"] for m in present))
         self.hover_rows([("Spending-weighted", _at(s["supply_concentration"]), ",.0f"),
@@ -1124,8 +1160,78 @@ class ConcentrationChart(Chart):
                          ("{ref}", _at(b["supply_concentration"]), ",.0f")])
 
 
+@dataclass(frozen=True)
+class Arrangement:
+    """How the chart panel lays out its charts.
+
+    Attributes
+    ----------
+    mode : {"grid", "picker"}
+        Every shown chart in a grid, or as many slots as there is room for, each
+        with a picker of the chart it shows.
+    columns, rows : int
+        Size of the grid of charts or slots [1].
+    slots : int
+        Charts on screen at once [1].
+    """
+
+    mode: str
+    columns: int
+    rows: int
+    slots: int
+
+
+class ChartSlot(QWidget):
+    """A place in the chart grid: one chart, and in picker mode a choice of which."""
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"chart_slot_{index}")
+        self.chart: Chart | None = None
+        self.picker = QComboBox()
+        self.picker.setObjectName(f"chart_picker_{index}")
+        self.picker.setAccessibleName(f"Chart shown in place {index + 1}")
+        self.picker.setToolTip("Choose the chart shown here (the window is too small to "
+                               "show every chart at once)")
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        font = self.picker.font()
+        font.setBold(True)
+        self.picker.setFont(font)
+        picker_row = QHBoxLayout()
+        picker_row.setContentsMargins(4, 0, 4, 0)
+        picker_row.addWidget(self.picker)
+        picker_row.addStretch(1)
+        self.picker_row = QWidget()
+        self.picker_row.setLayout(picker_row)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(0)
+        self.box.addWidget(self.picker_row)
+
+    def set_chart(self, chart: Chart) -> None:
+        """Hold ``chart`` (the slot must be empty: see :meth:`release`)."""
+        self.chart = chart
+        self.box.addWidget(chart.container, 1)
+        chart.container.show()
+
+    def release(self) -> None:
+        """Hand the chart back to the panel (the slot is no longer used)."""
+        if self.chart is not None:
+            self.box.removeWidget(self.chart.container)
+            self.chart.container.setParent(self.parentWidget())
+            self.chart.container.hide()
+            self.chart = None
+
+
 class ChartPanel(QWidget):
-    """The grid of charts, with the mineral picker above the mineral chart.
+    """The charts, with the mineral picker above the mineral chart, laid out to fit.
+
+    Every shown chart goes in a grid whose number of columns gives the cells
+    the best shape (1 to 4 columns, cells about 1.6 times as wide as high);
+    when no grid leaves each chart its minimum size (:attr:`PLOT_MIN` of plot
+    below its title and legend), the panel shows as many charts as fit, each
+    under a picker of the chart it shows. The arrangement follows the panel's
+    size as the window is resized, over however many charts :attr:`charts` holds.
 
     Every chart draws the session's shown results against its reference, the
     P10-P90 band of ``session.bands`` (while :meth:`set_bands_visible` allows)
@@ -1140,6 +1246,15 @@ class ChartPanel(QWidget):
     year : callable
         Returns the chosen year, marked on every chart.
     """
+
+    #: Smallest plot area of a chart, below its title and legend [px].
+    PLOT_MIN = QSize(200, 120)
+    #: Space between the charts [px].
+    SPACING = 6
+    #: Shape of a chart's cell that reads best: width / height [1].
+    ASPECT = 1.6
+    #: Most columns of charts [1].
+    MAX_COLUMNS = 4
 
     def __init__(self, session: Session, year: Callable[[], int],
                  parent: QWidget | None = None) -> None:
@@ -1181,15 +1296,208 @@ class ChartPanel(QWidget):
         picker_row.addWidget(label)
         picker_row.addWidget(self.mineral_choice)
         self.mineral.header.addWidget(picker)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
-        for i, chart in enumerate(self.charts):
-            grid.addWidget(chart.container, i // 2, i % 2)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(self.SPACING)
+        self._shown: dict[str, bool] = {}
+        self._picks: list[str] = []
+        self.slots: list[ChartSlot] = []
+        self.arrangement = Arrangement("grid", 0, 0, 0)
+        self._adopted: set[int] = set()
+        self.reflow()
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference",
                                                    "bands", "comparison"))
         self._on_session(Change(frozenset({"reference", "comparison"})))
 
+    # -- which charts ---------------------------------------------------------------------------
+    def _chart(self, key: str) -> Chart:
+        for chart in self.charts:
+            if chart.key == key:
+                return chart
+        raise KeyError(f"no chart {key!r}; the charts are "
+                       f"{', '.join(c.key for c in self.charts)}")
+
+    def shown_charts(self) -> list[Chart]:
+        """The charts the user has not hidden (View menu), in order."""
+        return [c for c in self.charts if self._shown.get(c.key, True)]
+
+    def visible_charts(self) -> list[Chart]:
+        """The charts on screen now, slot by slot."""
+        return [slot.chart for slot in self.slots[:self.arrangement.slots]
+                if slot.chart is not None]
+
+    def set_chart_shown(self, key: str, shown: bool) -> None:
+        """Show or hide a chart (View menu); the others reflow. A chart shown again comes on
+        screen (in picker mode it takes the first place)."""
+        self._chart(key)
+        if self._shown.get(key, True) != shown:
+            self._shown[key] = shown
+            if shown:
+                self._picks = [key, *(k for k in self._picks if k != key)]
+            self.reflow(force=True)
+
+    def show_chart(self, key: str) -> None:
+        """Put a chart on screen: in picker mode it takes the first slot."""
+        chart = self._chart(key)
+        if not self._shown.get(key, True):
+            self._shown[key] = True
+        if chart not in self.visible_charts():
+            self._picks = [key, *(k for k in self._picks if k != key)]
+        self.reflow(force=True)
+
+    def pick(self, slot: int, key: str) -> None:
+        """Show chart ``key`` in ``slot`` (picker mode); a chart already on screen swaps places."""
+        keys = [c.key for c in self.visible_charts()]
+        if slot >= len(keys) or keys[slot] == key:
+            return
+        if key in keys:
+            other = keys.index(key)
+            keys[other] = keys[slot]
+        keys[slot] = key
+        self._picks = keys + [k for k in self._picks if k not in keys]
+        self.reflow(force=True)
+
+    def focus_target(self) -> QWidget:
+        """What the keyboard focus goes to in this panel (the first picker, or the first
+        chart's control)."""
+        if self.arrangement.mode == "picker" and self.slots:
+            return self.slots[0].picker
+        if self.mineral in self.visible_charts():
+            return self.mineral_choice
+        visible = self.visible_charts()
+        return visible[0].widget if visible else self
+
+    # -- arrangement ----------------------------------------------------------------------------
+    def _cell_min_width(self, charts: Sequence[Chart]) -> int:
+        return max(max(c.container.minimumSizeHint().width(), self.PLOT_MIN.width())
+                   for c in charts)
+
+    def _cell_min_height(self, charts: Sequence[Chart], width: float) -> int:
+        """Tallest minimum of the charts' boxes at ``width``: title, legend (wrapped to that
+        width) and :attr:`PLOT_MIN` of plot [px]."""
+        return max(chart.minimum_height(int(width)) for chart in charts)
+
+    def arrange(self, width: int, height: int) -> Arrangement:
+        """The arrangement of the shown charts in a panel of ``width`` × ``height`` [px]."""
+        shown = self.shown_charts()
+        n = len(shown)
+        if n == 0:
+            return Arrangement("grid", 1, 1, 0)
+        gap = self.SPACING
+        min_width = self._cell_min_width(shown)
+        best: tuple[float, int, int] | None = None
+        for columns in range(1, min(n, self.MAX_COLUMNS) + 1):
+            rows = math.ceil(n / columns)
+            cell_w = (width - (columns - 1) * gap) / columns
+            cell_h = (height - (rows - 1) * gap) / rows
+            if cell_w < min_width or cell_h < self._cell_min_height(shown, cell_w):
+                continue
+            score = abs(math.log(cell_w / cell_h / self.ASPECT))
+            if best is None or score < best[0]:
+                best = (score, columns, rows)
+        if best is not None:
+            return Arrangement("grid", best[1], best[2], n)
+        # Not every chart fits: the most charts at once, under pickers. Fewer, wider
+        # columns may hold more, as legends then wrap into fewer rows.
+        picker = self._picker_height()
+        most = max(1, min(n, self.MAX_COLUMNS, (width + gap) // (min_width + gap)))
+        choice: tuple[int, int, int] | None = None
+        for columns in range(1, most + 1):
+            cell_w = (width - (columns - 1) * gap) / columns
+            need = self._cell_min_height(shown, cell_w) + picker + gap
+            rows = max(1, (height + gap) // need)
+            slots = max(1, min(n - 1, columns * rows))
+            if choice is None or slots > choice[0]:
+                choice = (slots, min(columns, slots), rows)
+        slots, columns, _ = choice
+        return Arrangement("picker", columns, math.ceil(slots / columns), slots)
+
+    def _picker_height(self) -> int:
+        if not self.slots:
+            self.slots.append(ChartSlot(0, self))
+            self.slots[0].hide()
+        return self.slots[0].picker_row.sizeHint().height()
+
+    def minimumSizeHint(self) -> QSize:
+        shown = self.shown_charts() or self.charts
+        width = self._cell_min_width(shown)
+        return QSize(width, self._cell_min_height(shown, width) + self._picker_height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(830, 760)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.reflow()
+
+    def reflow(self, force: bool = False) -> None:
+        """Lay the charts out for the panel's current size (only if the arrangement changed,
+        unless ``force``)."""
+        force = self._adopt() or force
+        arrangement = self.arrange(self.width(), self.height())
+        if arrangement == self.arrangement and not force:
+            return
+        self.arrangement = arrangement
+        shown = [c.key for c in self.shown_charts()]
+        if arrangement.mode == "grid":
+            keys = shown
+        else:
+            keys = [k for k in self._picks if k in shown]
+            keys += [k for k in shown if k not in keys]
+            keys = keys[:arrangement.slots]
+        self._picks = keys + [k for k in self._picks if k not in keys]
+        while len(self.slots) < len(keys):
+            self.slots.append(ChartSlot(len(self.slots), self))
+        for slot in self.slots:
+            self._grid.removeWidget(slot)
+            slot.release()
+        for slot in self.slots[len(keys):]:
+            slot.hide()
+        titles = [(self._chart(k).title, k) for k in shown]
+        for i, key in enumerate(keys):
+            slot = self.slots[i]
+            slot.set_chart(self._chart(key))
+            slot.picker_row.setVisible(arrangement.mode == "picker")
+            slot.chart.title_label.setVisible(arrangement.mode == "grid")
+            self._fill_picker(slot, titles, key)
+            row, column = divmod(i, max(arrangement.columns, 1))
+            alone = i == len(keys) - 1 and column == 0  # a last row of one chart: full width
+            self._grid.addWidget(slot, row, column, 1, arrangement.columns if alone else 1)
+            slot.show()
+        for chart in self.charts:
+            if chart.key not in keys:
+                chart.container.hide()
+        for i in range(max(self._grid.columnCount(), self.MAX_COLUMNS)):
+            self._grid.setColumnStretch(i, 1 if i < arrangement.columns else 0)
+        for i in range(max(self._grid.rowCount(), len(self.charts))):
+            self._grid.setRowStretch(i, 1 if i < arrangement.rows else 0)
+
+    def _adopt(self) -> bool:
+        """Take charts added to :attr:`charts` into the panel; True if there were any."""
+        new = [c for c in self.charts if id(c) not in self._adopted]
+        for chart in new:
+            chart.widget.setMinimumSize(self.PLOT_MIN)
+            chart.container.setParent(self)
+            chart.container.hide()
+            self._adopted.add(id(chart))
+        return bool(new)
+
+    def _fill_picker(self, slot: ChartSlot, titles: list[tuple[str, str]], key: str) -> None:
+        picker = slot.picker
+        with QSignalBlocker(picker):
+            if [(picker.itemText(i), picker.itemData(i)) for i in range(picker.count())] != \
+                    titles:
+                picker.clear()
+                for title, k in titles:
+                    picker.addItem(title, k)
+            picker.setCurrentIndex(picker.findData(key))
+        if not picker.property("connected"):
+            index = self.slots.index(slot)
+            picker.activated.connect(
+                lambda i, p=picker, n=index: self.pick(n, p.itemData(i)))
+            picker.setProperty("connected", True)
+
+    # -- drawing --------------------------------------------------------------------------------
     def _on_session(self, change: Change) -> None:
         if "reference" in change:
             reference = self._session.reference

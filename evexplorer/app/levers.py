@@ -14,11 +14,13 @@ buttons are ``<name>__slider``, ``<name>__reset`` and ``<name>__info``.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -34,36 +36,36 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, registry
-from ..model.outputs import MINERAL_LABELS
+from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, labels, registry
 from ..session import Change, Session
+from .info_popup import InfoPopup
 
 #: Positions of a float lever's slider.
 SLIDER_STEPS = 1000
 
-_REGION_LABELS = {r: data.load().raw["regions"][r]["label"] for r in data.REGIONS}
-_CHOICE_LABELS = {
-    "price_shock_mineral": {"none": "No shock", **MINERAL_LABELS},
-    "manufacturing_region": _REGION_LABELS,
-    "use_region": _REGION_LABELS,
-}
 
 ErrorSink = Callable[[str], None]
 
 
 def info_html(param: Parameter) -> str:
-    """The information shown for a lever: description, range, default, source and vintage."""
+    """The information shown for a lever: description, range, default, source and vintage.
+
+    The source's citation is a link to its publisher's page where the reference
+    data gives one.
+    """
     source = data.load().source(param.source)
+    citation = html.escape(source.describe(), quote=False)
+    if source.url:
+        citation = f"<a href=\"{html.escape(source.url)}\">{citation}</a>"
     return (
         f"<b>{param.label}</b> <code>{param.name}</code><br>{param.description}<br><br>"
         f"<b>Range:</b> {param.range_text()}<br>"
-        f"<b>Default:</b> {param.format_with_unit(param.default)}<br>"
-        f"<b>Source:</b> {source.describe()}"
+        f"<b>Default:</b> {labels.lever_value(param.name, param.default)}<br>"
+        f"<b>Source:</b> {citation}"
     )
 
 
@@ -133,6 +135,7 @@ class LeverView(QWidget):
         self.info_button.setAccessibleName(f"About {param.label}")
         self.info_button.setAutoRaise(True)
         self.info_button.clicked.connect(self.show_info)
+        self.info_popup: InfoPopup | None = None
         # columns: 0 slider, 1 value field, 2 reset, 3 information
         self._layout.addWidget(self.label, 0, 0, 1, 2)
         self._layout.addWidget(self.reset_button, 0, 2)
@@ -146,9 +149,10 @@ class LeverView(QWidget):
         raise NotImplementedError
 
     def show_info(self) -> None:
-        """Show the lever's description, range, default and source next to it."""
-        QToolTip.showText(self.info_button.mapToGlobal(self.info_button.rect().bottomLeft()),
-                          info_html(self.param), self.info_button)
+        """Show the lever's description, range, default and source (a link) next to it."""
+        if self.info_popup is None:
+            self.info_popup = InfoPopup(self)
+        self.info_popup.show_text(info_html(self.param), self.info_button)
 
     def reset(self) -> None:
         """Put the lever back to its default (one undo step)."""
@@ -269,9 +273,8 @@ class ChoiceLever(LeverView):
         self.combo.setObjectName(param.name)
         self.combo.setAccessibleName(param.label)
         self.combo.setToolTip(info_html(param))
-        labels = _CHOICE_LABELS.get(param.name, {})
-        for choice in param.choices:
-            self.combo.addItem(labels.get(choice, choice), choice)
+        for choice, label in labels.choice_labels(param.name).items():
+            self.combo.addItem(label, choice)
         self.label.setBuddy(self.combo)
         self._layout.addWidget(self.combo, 1, 0, 1, 4)
         self.combo.currentIndexChanged.connect(
@@ -308,7 +311,7 @@ class MixEditor(QFrame):
         self._today = dict(zip(data.CHEMISTRIES, ref.mix_2024, strict=True))
         self.spins: dict[str, QDoubleSpinBox] = {}
         for row, chem in enumerate(data.CHEMISTRIES):
-            label = QLabel(chem.replace("_", "-"))
+            label = QLabel(labels.chemistry_label(chem))
             label.setToolTip(ref.raw["chemistries"][chem]["label"])
             spin = QDoubleSpinBox()
             spin.setObjectName(f"chemistry_mix.{chem}")
@@ -476,6 +479,13 @@ class LeverPanel(QWidget):
             self.levers[param.name] = view
             self.sections[param.group].body_layout.addWidget(view)
         content_layout.addStretch(1)
+        # Said when a search matches nothing, instead of an empty panel.
+        self.no_match = QLabel()
+        self.no_match.setObjectName("lever_search_empty")
+        self.no_match.setWordWrap(True)
+        self.no_match.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_match.setStyleSheet("color: #505050; padding: 8px 4px;")
+        self.no_match.hide()
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(content)
@@ -485,11 +495,21 @@ class LeverPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.scroll, 1)
+        clear = QAction(self.search)
+        clear.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.search.clear)
+        self.search.addAction(clear)
 
     def filter(self, text: str) -> None:
-        """Show only levers whose label, name or description contains ``text``."""
+        """Show only levers whose label, name or description contains ``text``.
+
+        When none does, a sentence says so (and Escape clears the search).
+        """
         needle = text.strip().lower()
+        found = 0
         for section in self.sections.values():
             visible = 0
             for view in self.levers.values():
@@ -501,8 +521,12 @@ class LeverPanel(QWidget):
                 view.setVisible(match)
                 visible += match
             section.setVisible(visible > 0)
+            found += visible
             if needle and visible:
                 section.set_expanded(True)
+        self.no_match.setText(f"No lever matches \u201c{text.strip()}\u201d. Press Esc to "
+                              "clear the search." if not found else "")
+        self.no_match.setVisible(not found)
 
     def focus_lever(self, name: str) -> None:
         """Reveal a lever (expand its group, scroll to it) and give its input the focus."""

@@ -14,23 +14,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
+    QSizePolicy,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
+    QWhatsThis,
     QWidget,
 )
 
@@ -40,16 +46,56 @@ from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, preset
 from . import saving
 from .autosave import Autosaver, autosave_seconds
 from .charts import ChartPanel
+from .docks import dock as side_panel
 from .export_actions import ExportActions
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
+from .status import StatusBar
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
 FILE_FILTER = "EV Explorer scenarios (*.evx *.h5 *.hdf5);;All files (*)"
 #: Settings key of the undo history's length [steps].
 UNDO_LIMIT_KEY = "undo_limit"
+#: Settings key of the panels' arrangement (``QMainWindow.saveState``) and its version.
+WINDOW_STATE_KEY = "window_state"
+WINDOW_STATE_VERSION = 1
+#: Size of a new window [px], shrunk to the screen if it is smaller.
+DEFAULT_SIZE = QSize(1400, 900)
+#: Share of the window's width given to the levers and to the right-hand panels [1], and
+#: the most each gets by default [px].
+LEVERS_SHARE, LEVERS_WIDTH = 0.21, 330
+RIGHT_SHARE, RIGHT_WIDTH = 0.165, 300
+#: How the reader's checksum warnings begin (the banner says it for a damaged file).
+CHECKSUM_WARNING = "The file's checksum does not match"
+#: What's This? text of each headline card.
+HEADLINE_HELP = {
+    "pack_cost": "<b>Pack cost</b><br>Cost of a battery pack in the chosen year, in USD per "
+                 "kWh of capacity: mineral materials plus the rest of the pack, which falls as "
+                 "cumulative production grows.",
+    "cost_parity_year": "<b>Price parity with gasoline</b><br>Whether the EV costs no more "
+                        "than the comparable gasoline car by the chosen year (and since when), "
+                        "or how much dearer it still is that year. The change is how much "
+                        "earlier or later parity comes than in the reference.",
+    "breakeven_distance": "<b>Emissions break-even</b><br>How far an EV built in the chosen "
+                          "year must be driven before its extra production emissions are paid "
+                          "back by its lower use emissions.",
+    "lithium_shortfall_years": "<b>Lithium shortfall</b><br>Lithium demand of that year's "
+                               "EV batteries not met by primary supply and recycling, in kt "
+                               "of lithium carbonate equivalent; the tooltip counts the short "
+                               "years over the whole horizon.",
+    "fleet_emissions_avoided": "<b>Avoided by that year's EVs</b><br>Life-cycle emissions "
+                               "avoided by the EVs sold in the chosen year, each replacing a "
+                               "gasoline car, in Mt CO2e over their lives.",
+}
+
+
+def default_size(available: QSize) -> QSize:
+    """The size of a window without saved geometry: 1400×900 or less on a smaller screen [px]."""
+    return DEFAULT_SIZE.boundedTo(QSize(available.width(), available.height()))
+
+
 def default_settings() -> QSettings:
     """The settings store of the installed application."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
@@ -91,6 +137,7 @@ class MainWindow(QMainWindow):
         self.recompute_count = 0
         self._presets: list[NamedScenario] | None = None
         self.reference_dialog: ReferenceDialog | None = None
+        self.user_guide: QWidget | None = None
         #: Where error messages go instead of a dialog (``title, text``), e.g. offscreen.
         self.error_sink: Callable[[str, str], None] | None = None
 
@@ -98,58 +145,67 @@ class MainWindow(QMainWindow):
         self.headline = HeadlinePanel(self.session)
         self.charts = ChartPanel(self.session, self.headline.year.value)
         self.headline.year.valueChanged.connect(lambda year: self.charts.redraw())
-        self.changes = ChangesPanel(self.session, self.levers.focus_lever)
+        self.changes = ChangesPanel(self.session, self._jump_to_lever)
         self.meta = MetaPanel(self.session)
+        # A note about the opened file's numbers (stored ones shown, or a damaged file) runs
+        # across the top of the charts; it wraps rather than widening the window.
         self.banner = QLabel()
         self.banner.setObjectName("stored_results_banner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #FFF4CC; border: 1px solid #E0C060; "
-                                  "padding: 4px;")
-        self.banner.hide()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.banner_box = QFrame()
+        self.banner_box.setObjectName("banner_box")
+        self.banner_box.setStyleSheet("#banner_box { background: #FFF4CC; "
+                                      "border: 1px solid #E0C060; }")
+        dismiss = QToolButton()
+        dismiss.setObjectName("banner_dismiss")
+        dismiss.setText("\u2715")
+        dismiss.setAutoRaise(True)
+        dismiss.setToolTip("Hide this note")
+        dismiss.setAccessibleName("Hide the note about the file's numbers")
+        dismiss.clicked.connect(self.banner_box.hide)
+        banner_layout = QHBoxLayout(self.banner_box)
+        banner_layout.setContentsMargins(6, 3, 3, 3)
+        banner_layout.addWidget(self.banner, 1)
+        banner_layout.addWidget(dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner_box.hide()
 
         center = QWidget()
+        center.setObjectName("center_panel")
         center_layout = QVBoxLayout(center)
-        center_layout.setContentsMargins(4, 0, 4, 0)
+        center_layout.setContentsMargins(4, 2, 4, 0)
+        center_layout.setSpacing(4)
+        center_layout.addWidget(self.banner_box)
         center_layout.addWidget(self.headline)
         center_layout.addWidget(self.charts, 1)
-        right = QWidget()
-        right.setMinimumWidth(220)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 0, 0, 0)
-        right_layout.addWidget(self.changes, 2)
+        self.setCentralWidget(center)
         # The analysis views (the scenario's description, drivers, attribution, targets,
         # compare) share one tab area under the list of changes.
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.setObjectName("analysis_tabs")
         self.analysis_tabs.setDocumentMode(True)
         self.analysis_tabs.addTab(self.meta, "&Scenario")
-        right_layout.addWidget(self.analysis_tabs, 3)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("main_splitter")
-        for widget, stretch in ((self.levers, 0), (center, 1), (right, 0)):
-            self.splitter.addWidget(widget)
-            self.splitter.setStretchFactor(self.splitter.indexOf(widget), stretch)
-        self.splitter.setSizes([330, 830, 240])
-        # The banner about stored numbers spans the window: a long note stays two lines.
-        main = QWidget()
-        main_layout = QVBoxLayout(main)
-        main_layout.setContentsMargins(0, 0, 0, 0)
-        main_layout.setSpacing(2)
-        main_layout.addWidget(self.banner)
-        main_layout.addWidget(self.splitter, 1)
-        self.setCentralWidget(main)
+        # The side panels are docks: each can be closed (View menu brings it back), moved to
+        # the other side, or floated as its own window; their arrangement is kept between runs.
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.levers_dock = self._dock("levers_dock", "Levers", self.levers,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.changes_dock = self._dock("changes_dock", self.changes.heading(), self.changes,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.changes.title.hide()  # the dock's title bar says it
+        self.analysis_dock = self._dock("analysis_dock", "Analysis", self.analysis_tabs,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.changes_dock, self.analysis_dock, Qt.Orientation.Vertical)
 
-        self.status_file = QLabel()
-        self.status_version = QLabel(
+        self.setStatusBar(StatusBar())
+        self.status_file = self.statusBar().file
+        self.status_version = self.statusBar().version
+        self.status_version.setText(
             f"format {scenario.FORMAT_VERSION} · model {MODEL_VERSION} · app {__version__}")
-        self.status_timing = QLabel()
-        self.status_timing.setObjectName("status_timing")
-        self.status_timing.setMinimumWidth(self.status_timing.fontMetrics().horizontalAdvance(
-            "recomputed in 000.0 ms") + 8)
-        status = self.statusBar()
-        status.addWidget(self.status_file, 1)
-        status.addPermanentWidget(self.status_version)
-        status.addPermanentWidget(self.status_timing)
+        self.status_timing = self.statusBar().timing
+        self._set_whats_this()
 
         self._build_menus()
         self.setAcceptDrops(True)
@@ -163,6 +219,7 @@ class MainWindow(QMainWindow):
         self.session.subscribe(self._on_history, names=("history",))
         self.session.subscribe(self._on_reference, names=("reference",))
         self._restore_settings()
+        self.levers.search.setFocus()  # the keyboard starts in the lever search
         self._on_file(Change(frozenset()))
         self._on_history(Change(frozenset()))
         self._on_reference(Change(frozenset()))
@@ -170,6 +227,93 @@ class MainWindow(QMainWindow):
         self.autosave = Autosaver(self.session, self, seconds=autosave_seconds(self.settings),
                                   report=lambda text: self.show_message(text, 15000))
         self.recompute()  # the first results: the views draw as they arrive
+
+    # -- arrangement ---------------------------------------------------------------------------
+    def _dock(self, name: str, title: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        panel = side_panel(name, title, widget, self)
+        self.addDockWidget(area, panel)
+        return panel
+
+    def default_layout(self) -> None:
+        """Put the panels back: levers on the left, changes over the analysis tabs on the
+        right, each as wide as the window's width allows."""
+        for dock, area in ((self.levers_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
+                           (self.changes_dock, Qt.DockWidgetArea.RightDockWidgetArea),
+                           (self.analysis_dock, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self.splitDockWidget(self.changes_dock, self.analysis_dock, Qt.Orientation.Vertical)
+        width = self.width()
+        left = min(max(round(LEVERS_SHARE * width), self.levers_dock.minimumSizeHint().width()),
+                   LEVERS_WIDTH)
+        right = min(max(round(RIGHT_SHARE * width), self.changes_dock.minimumSizeHint().width()),
+                    RIGHT_WIDTH)
+        self.resizeDocks([self.levers_dock, self.changes_dock], [left, right],
+                         Qt.Orientation.Horizontal)
+        height = max(self.height() - 120, 200)
+        self.resizeDocks([self.changes_dock, self.analysis_dock],
+                         [round(0.4 * height), round(0.6 * height)], Qt.Orientation.Vertical)
+
+    def _panels(self) -> list[tuple[QDockWidget | None, QWidget]]:
+        """The panels that F6 visits in turn: dock (None for the charts) and focus target."""
+        return [(self.levers_dock, self.levers.search),
+                (None, self.headline.year),
+                (None, self.charts.focus_target()),
+                (self.changes_dock, self.changes.list),
+                (self.analysis_dock, self.analysis_tabs.tabBar())]
+
+    def focus_panel(self, step: int = 1) -> None:
+        """Move the keyboard focus to the next (``step`` 1) or previous (-1) panel."""
+        panels = self._panels()
+        focus = QApplication.focusWidget()
+        current = -1
+        for i, (_dock, target) in enumerate(panels):
+            container = _dock.widget() if _dock is not None else target
+            if focus is not None and (focus is target or container.isAncestorOf(focus)):
+                current = i
+                break
+        for k in range(1, len(panels) + 1):
+            dock, target = panels[(current + step * k) % len(panels)]
+            if dock is not None and not dock.isVisible():
+                continue
+            target.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+
+    def _reveal_levers(self) -> None:
+        if not self.levers_dock.isVisible():
+            self.levers_dock.show()
+        self.levers_dock.raise_()
+
+    def _jump_to_lever(self, name: str) -> None:
+        self._reveal_levers()
+        self.levers.focus_lever(name)
+
+    def _set_whats_this(self) -> None:
+        self.levers_dock.setWhatsThis(
+            "<b>Levers</b><br>Every assumption of the model, grouped. Drag a slider or type an "
+            "exact value (in the unit shown); ↺ puts a lever back to its default and <i>i</i> "
+            "shows its description, range and source. Ctrl+F searches them.")
+        self.headline.setWhatsThis(
+            "<b>Headline figures</b><br>The scenario's figures for the year chosen under "
+            "<i>Figures for</i>, each with its change against the reference (the baseline "
+            "unless you chose another): green is better, orange worse.")
+        for card in self.headline.cards.values():
+            card.setWhatsThis(HEADLINE_HELP.get(card.headline.key, ""))
+        self.changes_dock.setWhatsThis(
+            "<b>What changed</b><br>Every lever whose value differs from the reference, with "
+            "both values. Click one (or press Enter on it) to go to the lever.")
+        self.analysis_dock.setWhatsThis(
+            "<b>Analysis</b><br>The scenario's title, author and notes (saved in its file), "
+            "and the views that explain, compare and check it.")
+        self.statusBar().setWhatsThis(
+            "<b>Status bar</b><br>Messages on the left; then the scenario's file, the "
+            "versions of the file format, the model and the application, and how long the "
+            "last recomputation took.")
+        self.banner_box.setWhatsThis(
+            "<b>About this file's numbers</b><br>Says when the numbers on screen are the ones "
+            "stored in the file rather than this version's, or when the file is damaged.")
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,
@@ -234,9 +378,28 @@ class MainWindow(QMainWindow):
         view.addAction(self.show_uncertainty_action)
         self.show_uncertainty_action.toggled.connect(self.charts.set_bands_visible)
         view.addSeparator()
+        for dock, text, name, key in (
+                (self.levers_dock, "&Levers", "action_show_levers", "Ctrl+Shift+L"),
+                (self.changes_dock, "What &Changed", "action_show_changes", "Ctrl+Shift+C"),
+                (self.analysis_dock, "A&nalysis", "action_show_analysis", "Ctrl+Shift+A")):
+            toggle = dock.toggleViewAction()
+            toggle.setText(text)
+            toggle.setObjectName(name)
+            toggle.setShortcut(QKeySequence(key))
+            view.addAction(toggle)
+        view.addAction(self._action("Reset &Panels", self.default_layout,
+                                    name="action_reset_layout"))
+        view.addAction(self._action("&Next Panel", lambda: self.focus_panel(1),
+                                    QKeySequence(Qt.Key.Key_F6), "action_next_panel"))
+        view.addAction(self._action("Pre&vious Panel", lambda: self.focus_panel(-1),
+                                    QKeySequence("Shift+F6"), "action_previous_panel"))
+        view.addSeparator()
+        self.chart_actions: dict[str, QAction] = {}
         for chart in self.charts.charts:
-            toggle = QAction(chart.title, self, checkable=True, checked=True)
-            toggle.toggled.connect(chart.container.setVisible)
+            toggle = QAction(chart.title.replace("&", "&&"), self, checkable=True, checked=True)
+            toggle.setObjectName(f"action_chart_{chart.key}")
+            toggle.toggled.connect(lambda on, key=chart.key: self.charts.set_chart_shown(key, on))
+            self.chart_actions[chart.key] = toggle
             view.addAction(toggle)
         analysis = bar.addMenu("&Analysis")
         analysis.setObjectName("menu_analysis")
@@ -250,6 +413,14 @@ class MainWindow(QMainWindow):
         analysis.addAction(self.set_reference_action)
         analysis.addAction(self.reset_reference_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&User Guide", self.show_user_guide,
+                                         QKeySequence.StandardKey.HelpContents,
+                                         "action_user_guide"))
+        whats_this = QWhatsThis.createAction(self)
+        whats_this.setText("What's &This?")
+        whats_this.setObjectName("action_whats_this")
+        help_menu.addAction(whats_this)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About EV Explorer", self.about, name="action_about"))
         self._rebuild_recent()
 
@@ -270,6 +441,7 @@ class MainWindow(QMainWindow):
             self.presets_menu.addAction(action)
 
     def _find_lever(self) -> None:
+        self._reveal_levers()
         self.levers.search.setFocus()
         self.levers.search.selectAll()
 
@@ -290,18 +462,22 @@ class MainWindow(QMainWindow):
         title = f"{name}[*] — {APP_NAME}"
         if title != self.windowTitle():
             self.setWindowTitle(title)
-            self.status_file.setText(path or "Untitled scenario (not saved)")
+            self.status_file.set_full_text(path or "Untitled scenario (not saved)")
         modified = self.session.modified
         if modified != self.isWindowModified():
             self.setWindowModified(modified)
 
     def _on_stored(self, change: Change) -> None:
+        note = self.session.stored_note
         if self.session.showing_stored:
-            self.banner.setText(f"{self.session.stored_note} Move any lever to recompute "
-                                "with this version's model.")
-            self.banner.show()
+            self.banner.setText(f"{note} Move any lever to recompute with this version's "
+                                "model.")
+            self.banner_box.show()
+        elif self.session.stored is None and note:  # a damaged file: its numbers not shown
+            self.banner.setText(note)
+            self.banner_box.show()
         else:
-            self.banner.hide()
+            self.banner_box.hide()
 
     def _on_history(self, change: Change) -> None:
         history = self.session.history
@@ -312,6 +488,7 @@ class MainWindow(QMainWindow):
             action.setText(f"{word} {text.replace('&', '&&')}" if text else word)
 
     def _on_reference(self, change: Change) -> None:
+        self.changes_dock.setWindowTitle(self.changes.heading())
         reference = self.session.reference
         self.reset_reference_action.setEnabled(not reference.is_baseline)
         self.set_reference_action.setStatusTip(
@@ -363,6 +540,20 @@ class MainWindow(QMainWindow):
             self.error_sink(title, text)
         else:
             QMessageBox.warning(self, title, text)
+
+    def show_user_guide(self) -> None:
+        """Open the user guide beside the window (F1); it is read from the installed files."""
+        from .help import UserGuide
+
+        if self.user_guide is None:
+            try:
+                self.user_guide = UserGuide(self)
+            except OSError as exc:
+                self._error("Cannot open the user guide", str(exc))
+                return
+        self.user_guide.show()
+        self.user_guide.raise_()
+        self.user_guide.activateWindow()
 
     def about(self) -> None:
         """Show versions and where the numbers come from."""
@@ -437,8 +628,12 @@ class MainWindow(QMainWindow):
         except scenario.ScenarioFileError as exc:
             self._error("Cannot open scenario", str(exc))
             return False
-        if doc.warnings:  # the reader words a checksum mismatch among them
-            self.show_message(" ".join(doc.warnings), 15000)
+        warnings = list(doc.warnings)
+        if self.session.stored is None and self.session.stored_note:
+            # The banner says the file is damaged: the status bar need not say it again.
+            warnings = [w for w in warnings if not w.startswith(CHECKSUM_WARNING)]
+        if warnings:
+            self.show_message(" ".join(warnings), 15000)
         return True
 
     def save(self) -> bool:
@@ -567,15 +762,23 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 900)
-        splitter = self.settings.value("splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
+            self.resize(default_size(self.screen().availableGeometry().size()))
+        self.default_layout()
+        state = self.settings.value(WINDOW_STATE_KEY)
+        # Without a saved arrangement, the panels are sized for the window as first shown.
+        self._layout_pending = not (isinstance(state, QByteArray) and not state.isEmpty()
+                                    and self.restoreState(state, WINDOW_STATE_VERSION))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            self.default_layout()
 
     def save_settings(self) -> None:
-        """Keep the window geometry between runs."""
+        """Keep the window geometry and the panels' arrangement between runs."""
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue(WINDOW_STATE_KEY, self.saveState(WINDOW_STATE_VERSION))
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -8,12 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import PARAMETERS, Parameter, Results
+from ..model import PARAMETERS, Parameter, Results, labels
 from ..session import Change, Session
 from . import theme
 from .theme import reference_name
@@ -35,8 +34,12 @@ from .theme import reference_name
 class Headline:
     """One headline figure.
 
-    ``value`` reads it from results for the chosen year; ``lower_is_better``
-    colours the change against the reference.
+    ``value`` reads it from results for the chosen year (the change against the
+    reference is of this number); ``lower_is_better`` colours that change.
+    ``output`` names the series or scalar it reads. ``state``, if given, says
+    what the card's big line shows for the chosen year instead of the value
+    with its unit: ``(text, smaller text after it)``; ``note`` gives a sentence
+    for the card's tooltip.
     """
 
     key: str
@@ -46,12 +49,18 @@ class Headline:
     decimals: int = 0
     lower_is_better: bool = True
     is_year: bool = False
+    output: str = ""
+    state: Callable[[Results, int], tuple[str, str]] | None = None
+    note: Callable[[Results, int], str] | None = None
+
+
+def _index(results: Results, year: int) -> int:
+    return int(np.clip(np.searchsorted(results.years, year), 0, len(results.years) - 1))
 
 
 def _series_at(name: str) -> Callable[[Results, int], float | None]:
     def read(results: Results, year: int) -> float | None:
-        i = int(np.searchsorted(results.years, year))
-        return float(results.series[name][i])
+        return float(results.series[name][_index(results, year)])
     return read
 
 
@@ -62,16 +71,75 @@ def _scalar(name: str) -> Callable[[Results, int], float | None]:
     return read
 
 
+def ev_premium(results: Results, year: int) -> float:
+    """How much more the EV costs than the gasoline car in ``year`` [USD]; ≤ 0 at parity."""
+    i = _index(results, year)
+    premium = results.series.get("ev_price_premium")
+    if premium is not None:
+        return float(premium[i])
+    return float(results.series["ev_price"][i] - results.series["ice_price"][i])
+
+
+def _parity_state(results: Results, year: int) -> tuple[str, str]:
+    # The card follows the chosen year: parity reached by then (and since when), or how
+    # much dearer the EV still is that year. The change against the reference stays the
+    # shift of the parity year, the figure a strategist plans around.
+    premium = ev_premium(results, year)
+    if not math.isfinite(premium):
+        return "\u2013", ""
+    first = results.scalars.get("cost_parity_year")
+    if premium <= 0:
+        return "reached", "" if first is None else f" in {int(first)}"
+    return labels.number(premium), " USD dearer"
+
+
+def _parity_note(results: Results, year: int) -> str:
+    premium = ev_premium(results, year)
+    first = results.scalars.get("cost_parity_year")
+    when = "is never reached in the years shown" if first is None else \
+        f"is first reached in {int(first)}"
+    if not math.isfinite(premium):
+        return f"Price parity {when}."
+    if premium <= 0:
+        return (f"In {year} the EV costs {labels.quantity(-premium, 'USD')} less than the "
+                f"gasoline car; price parity {when}.")
+    return (f"In {year} the EV still costs {labels.quantity(premium, 'USD')} more than the "
+            f"gasoline car; price parity {when}.")
+
+
+def _shortfall_state(results: Results, year: int) -> tuple[str, str]:
+    value = float(results.series["lithium_shortfall"][_index(results, year)])
+    if not math.isfinite(value):
+        return "\u2013", ""
+    return ("none", "") if value <= 0 else (labels.number(value), " kt LCE")
+
+
+def _shortfall_note(results: Results, year: int) -> str:
+    # The card follows the chosen year like the others: how much lithium demand goes
+    # unmet that year. The count of short years over the whole horizon is in this note.
+    years = results.scalars.get("lithium_shortfall_years")
+    span = f"{int(results.years[0])}\u2013{int(results.years[-1])}"
+    value = float(results.series["lithium_shortfall"][_index(results, year)])
+    that_year = ("no lithium demand goes unmet" if value <= 0 else
+                 f"{labels.quantity(value, 'kt LCE')} of lithium demand goes unmet")
+    count = "" if years is None else \
+        f"; lithium is short in {labels.plural(int(years), 'year')} of {span}"
+    return f"In {year} {that_year}{count}."
+
+
 HEADLINES = (
-    Headline("pack_cost", "Pack cost", "USD/kWh", _series_at("pack_cost")),
-    Headline("cost_parity_year", "Price parity with gasoline", "", _scalar("cost_parity_year"),
-             is_year=True),
+    Headline("pack_cost", "Pack cost", "USD/kWh", _series_at("pack_cost"), output="pack_cost"),
+    Headline("cost_parity_year", "Price parity with gasoline", "year",
+             _scalar("cost_parity_year"), is_year=True, output="cost_parity_year",
+             state=_parity_state, note=_parity_note),
     Headline("breakeven_distance", "Emissions break-even", "km",
-             _series_at("breakeven_distance")),
-    Headline("lithium_shortfall_years", "Lithium shortfall", "years",
-             _scalar("lithium_shortfall_years")),
+             _series_at("breakeven_distance"), output="breakeven_distance"),
+    Headline("lithium_shortfall_years", "Lithium shortfall", "kt LCE",
+             _series_at("lithium_shortfall"), output="lithium_shortfall",
+             state=_shortfall_state, note=_shortfall_note),
     Headline("fleet_emissions_avoided", "Avoided by that year's EVs", "Mt CO2e",
-             _series_at("fleet_emissions_avoided"), lower_is_better=False),
+             _series_at("fleet_emissions_avoided"), lower_is_better=False,
+             output="fleet_emissions_avoided"),
 )
 
 
@@ -86,17 +154,17 @@ class HeadlineCard(QFrame):
         self.setStyleSheet("HeadlineCard { background: #FAFAFA; border: 1px solid #DDD; "
                            "border-radius: 4px; }")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(0)
         self.title = QLabel(headline.title)
         self.title.setStyleSheet("color: #505050;")
         self.title.setWordWrap(True)
         self.value = QLabel("–")
         self.value.setObjectName(f"headline_{headline.key}_value")
-        big = self.value.font()
-        big.setPointSizeF(14)
-        big.setBold(True)
-        self.value.setFont(big)
+        self._font_metrics: dict[float | None, QFontMetrics] = {}
+        self._minimum_widths: dict[bool, int] = {}
+        self.compact = False
+        self.value.setFont(self.value_font(False))
         self.value.setTextFormat(Qt.TextFormat.RichText)
         self.delta = QLabel("")
         self.delta.setObjectName(f"headline_{headline.key}_delta")
@@ -107,9 +175,57 @@ class HeadlineCard(QFrame):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
             layout.addWidget(label)
-        self.setMinimumWidth(120)
+        self.setMinimumWidth(self.minimum_width(False))
         self._delta_of: tuple[float | None, float | None, str] | None = None
+        self._value_parts: tuple[str, str] | None = None
         self._fitted: dict[tuple[str, str, str, int], str] = {}
+
+    #: The widest figures a card shows: a number in the big font, then a unit in the small.
+    WIDEST = (("000,000", " km"), ("0,000", " USD dearer"), ("000", " USD/kWh"),
+              ("0,000", " Mt CO2e"), ("reached", " in 2030"), ("00,000", " kt LCE"))
+
+    def value_font(self, compact: bool) -> QFont:
+        """The font of the big figure: 14 pt, or 11 pt in a compact card."""
+        font = QFont(self.title.font())
+        font.setPointSizeF(11 if compact else 14)
+        font.setBold(True)
+        return font
+
+    def minimum_width(self, compact: bool | None = None) -> int:
+        """Narrowest width that shows the widest figure (:attr:`WIDEST`) on one line [px]."""
+        compact = self.compact if compact is None else compact
+        width = self._minimum_widths.get(compact)
+        if width is None:
+            big = self._metrics(self.value_font(compact).pointSizeF())
+            wide = max(big.horizontalAdvance(number) + self._metrics(None).horizontalAdvance(unit)
+                       for number, unit in self.WIDEST)
+            margins = self.layout().contentsMargins()
+            width = self._minimum_widths[compact] = wide + margins.left() + margins.right() + 4
+        return width
+
+    def _metrics(self, size: float | None) -> QFontMetrics:
+        """Metrics of the big figure's font at ``size`` [pt], or of the small unit font (None)."""
+        metrics = self._font_metrics.get(size)
+        if metrics is None:
+            if size is None:
+                font = QFont(self.title.font())
+                font.setPointSizeF(9)
+            else:
+                font = self.value_font(False)
+                font.setPointSizeF(size)
+            metrics = self._font_metrics[size] = QFontMetrics(font)
+        return metrics
+
+    def set_compact(self, compact: bool) -> None:
+        """Use the smaller figure font (when the cards would otherwise wrap onto two rows)."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.value.setFont(self.value_font(compact))
+        self.value.setFixedHeight(self.value.fontMetrics().lineSpacing() + 2)
+        self.setMinimumWidth(self.minimum_width(compact))
+        if self._value_parts is not None:
+            self._show_value(*self._value_parts)
 
     def show_values(self, results: Results, reference: Results, year: int,
                     reference_label: str = "baseline") -> None:
@@ -120,23 +236,50 @@ class HeadlineCard(QFrame):
         h = self.headline
         value = h.value(results, year)
         base = h.value(reference, year)
-        unit = (f"<span style='font-size:9pt; font-weight:normal'> {h.unit}</span>"
-                if h.unit else "")
-        if value is None or not math.isfinite(value):
-            text = "never" if h.is_year or h.key == "breakeven_distance" else "–"
-            self.value.setText(text)
+        if h.state is not None:
+            big, after = h.state(results, year)
+        elif value is None or not math.isfinite(value):
+            big = "never" if h.is_year or h.key == "breakeven_distance" else "\u2013"
+            after = ""
         else:
-            text = f"{value:.0f}" if h.is_year else f"{theme.number(value, h.decimals)} {h.unit}"
-            self.value.setText(f"{value:.0f}" if h.is_year else
-                               f"{theme.number(value, h.decimals)}{unit}")
+            big = labels.number(value, h.decimals)
+            after = f" {h.unit}" if h.unit and not h.is_year else ""
+        text = f"{big}{after}"
+        self._show_value(big, after)
+        note = h.note(results, year) if h.note is not None else ""
         self.setAccessibleName(f"{h.title}: {text.strip()}")
+        if note != self.toolTip():
+            self.setToolTip(note)
+            self.setAccessibleDescription(note)
         if self._delta_of is None or self._delta_of[2] != reference_label:
             self.delta.setToolTip(f"Change against {reference_label}")
         self._delta_of = (value, base, reference_label)
         self.delta.setText(self._delta_text(value, base, reference_label))
 
+    def _show_value(self, big: str, after: str) -> None:
+        """Show the figure (big) and its unit (small); a figure too wide for the card is set in
+        a smaller font, so that nothing is cut and the card keeps its size."""
+        self._value_parts = (big, after)
+        room = self.value.contentsRect().width() - 2
+        size = self.value.font().pointSizeF()
+        unit = self._metrics(None).horizontalAdvance(after)
+        while size > 7:
+            if self._metrics(size).horizontalAdvance(big) + unit <= room or room <= 0:
+                break
+            size -= 1
+        text = html.escape(big, quote=False)
+        if size < self.value.font().pointSizeF():
+            text = f"<span style='font-size:{size:g}pt'>{text}</span>"
+        if after:
+            text += ("<span style='font-size:9pt; font-weight:normal'>"
+                     f"{html.escape(after, quote=False)}</span>")
+        if text != self.value.text():
+            self.value.setText(text)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if self._value_parts is not None:  # refit the figure to the width
+            self._show_value(*self._value_parts)
         if self._delta_of is not None:  # the reference's name is fitted to the width
             self.delta.setText(self._delta_text(*self._delta_of))
 
@@ -160,30 +303,43 @@ class HeadlineCard(QFrame):
             return f"<span style='color:#707070'>{self._fit(label, '', ': never')}: never</span>"
         if not all(finite):
             shown = "never" if not finite[1] else (
-                f"{base:.0f}" if h.is_year else theme.number(base, h.decimals))
+                f"{base:.0f}" if h.is_year else labels.quantity(base, h.unit, h.decimals))
             return (f"<span style='color:#707070'>{self._fit(label, '', f': {shown}')}: "
-                    f"{shown}</span>")
+                    f"{html.escape(shown, quote=False)}</span>")
         diff = value - base
         if abs(diff) < 0.5 * 10 ** -h.decimals:
             return f"<span style='color:#707070'>= {self._fit(label, '= ')}</span>"
         better = (diff < 0) == h.lower_is_better
         color = theme.BETTER if better else theme.WORSE
-        unit = " years" if h.is_year else (f" {h.unit}" if h.unit else "")
-        return (f"<span style='color:{color}'>{theme.signed(diff, h.decimals)}{unit}<br>"
+        change = labels.year_shift(diff) if h.is_year else \
+            labels.difference(diff, h.unit, h.decimals)
+        return (f"<span style='color:{color}'>{html.escape(change, quote=False)}<br>"
                 f"vs {self._fit(label, 'vs ')}</span>")
 
 
 class HeadlinePanel(QWidget):
-    """The chosen year and the headline cards: the shown results against the reference."""
+    """The chosen year and the headline cards: the shown results against the reference.
+
+    The cards share the width in one row while each has room for its figures
+    (:meth:`HeadlineCard.minimum_width`); in a narrower window they wrap onto
+    more rows of equal cards (the panel then asks for more height).
+    """
+
+    #: Space between the cards [px].
+    SPACING = 4
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self.setObjectName("headline_panel")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        year_box = QVBoxLayout()
-        year_label = QLabel("Figures for")
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.year_box = QWidget(self)
+        year_box = QVBoxLayout(self.year_box)
+        year_box.setContentsMargins(0, 0, 0, 0)
+        year_label = QLabel("Figures f&or")
+        year_label.setObjectName("headline_year_label")
         self.year = QSpinBox()
         self.year.setObjectName("headline_year")
         self.year.setAccessibleName("Year of the headline figures")
@@ -194,14 +350,89 @@ class HeadlinePanel(QWidget):
         year_box.addWidget(year_label)
         year_box.addWidget(self.year)
         year_box.addStretch(1)
-        layout.addLayout(year_box)
-        self.cards = {h.key: HeadlineCard(h) for h in HEADLINES}
-        for card in self.cards.values():
-            layout.addWidget(card, 1)
+        self.cards = {h.key: HeadlineCard(h, self) for h in HEADLINES}
+        self.columns = len(self.cards)
+        self._card_sizes: tuple[int, int, int] | None = None
         self.year.valueChanged.connect(self._on_year)
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
         if session.up_to_date:  # else it draws when the pending results arrive
             self.refresh()
+
+    # -- arrangement ---------------------------------------------------------------------------
+    def _card_height(self) -> int:
+        return max(card.sizeHint().height() for card in self.cards.values())
+
+    def _card_width(self, compact: bool = False) -> int:
+        return max(card.minimum_width(compact) for card in self.cards.values())
+
+    def layout_for(self, width: int) -> tuple[bool, int]:
+        """Compact figures? and how many cards a row holds at ``width`` [px].
+
+        All cards in one row if they fit, with the smaller figure font if need be;
+        else as many as fit with the normal font, the rows balanced.
+        """
+        room = width - self.year_box.sizeHint().width()
+        n = len(self.cards)
+        for compact in (False, True):
+            if n * (self._card_width(compact) + self.SPACING) <= room:
+                return compact, n
+        fit = max(1, min(n, room // (self._card_width(False) + self.SPACING)))
+        rows = math.ceil(n / fit)
+        return False, math.ceil(n / rows)
+
+    def columns_for(self, width: int) -> int:
+        """How many cards a row holds at ``width`` [px]."""
+        return self.layout_for(width)[1]
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        rows = math.ceil(len(self.cards) / self.columns_for(width))
+        return rows * self._card_height() + (rows - 1) * self.SPACING
+
+    def sizeHint(self) -> QSize:
+        year = self.year_box.sizeHint().width()
+        width = year + len(self.cards) * (self._card_width() + 40)
+        return QSize(width, self.heightForWidth(self.width() if self.width() > 1 else width))
+
+    def minimumSizeHint(self) -> QSize:
+        year = self.year_box.sizeHint().width()
+        return QSize(year + self.SPACING + self._card_width(False), self._card_height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            # Only a card that needs another size moves the panel: a new number does not (it
+            # would re-lay and repaint every chart mid-drag).
+            sizes = (self._card_height(), self._card_width(False), self._card_width(True))
+            if sizes != self._card_sizes:
+                self._card_sizes = sizes
+                self.updateGeometry()
+                self._place()
+        return super().event(event)
+
+    def _place(self) -> None:
+        width = self.width()
+        compact, columns = self.layout_for(width)
+        for card in self.cards.values():
+            card.set_compact(compact)
+        if columns != self.columns:
+            self.columns = columns
+            self.updateGeometry()  # the number of rows, and so the height, changed
+        year_width = self.year_box.sizeHint().width()
+        height = self._card_height()
+        self.year_box.setGeometry(0, 0, year_width, height)
+        left = year_width + self.SPACING
+        card_width = (width - left - (columns - 1) * self.SPACING) / columns
+        for i, card in enumerate(self.cards.values()):
+            row, column = divmod(i, columns)
+            x = round(left + column * (card_width + self.SPACING))
+            x_end = round(left + (column + 1) * card_width + column * self.SPACING)
+            card.setGeometry(x, row * (height + self.SPACING), x_end - x, height)
 
     def _on_session(self, change: Change) -> None:
         if self._session.up_to_date:  # else it draws when the pending results arrive
@@ -224,11 +455,9 @@ class HeadlinePanel(QWidget):
 
 
 def display_value(param: Parameter, value: object) -> str:
-    """A lever value with its unit, for people ("30,000 USD/t LCE", "LFP 70 %, NMC811 30 %")."""
-    if param.kind == "mix":
-        shares = sorted(((c, s) for c, s in value.items() if s > 0), key=lambda cs: -cs[1])
-        return ", ".join(f"{c.replace('_', '-')} {100 * s:.0f} %" for c, s in shares)
-    return param.format_with_unit(value)
+    """A lever value with its unit, for people ("30,000 USD/t LCE", "European Union",
+    "LFP 70 %, Sodium-ion 30 %"): :func:`evexplorer.model.labels.lever_value`."""
+    return labels.lever_value(param.name, value)
 
 
 class ChangesPanel(QWidget):
@@ -264,10 +493,14 @@ class ChangesPanel(QWidget):
         if name:
             on_jump(name)
 
+    def heading(self) -> str:
+        """The panel's heading as plain text: "What changed vs baseline"."""
+        return f"What changed vs {reference_name(self._session.reference)}"
+
     def _on_session(self, change: Change) -> None:
         if "reference" in change:
             name = reference_name(self._session.reference)
-            self.title.setText(f"<b>What changed vs {html.escape(name, quote=False)}</b>")
+            self.title.setText(f"<b>{html.escape(self.heading(), quote=False)}</b>")
             self.list.setAccessibleName(f"Levers that differ from the {name}"
                                         if name == "baseline" else
                                         f"Levers that differ from {name}")

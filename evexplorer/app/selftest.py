@@ -127,6 +127,10 @@ def _run() -> None:
         if len({image.pixel(x, y) for x in range(0, image.width(), 97)
                 for y in range(0, image.height(), 89)}) < 8:
             raise RuntimeError("the rendered window is blank")
+        _step("open the user guide", window.show_user_guide)
+        if window.user_guide is None or window.user_guide.sections.count() < 5:
+            raise RuntimeError("the user guide is missing or has no sections")
+        window.user_guide.close()
         _step("draw a chart as SVG and the report as PDF", lambda: _draw_files(window))
         window.session.new()  # nothing unsaved: close quietly
         window.close()

@@ -3,12 +3,14 @@
 The data live in ``resources/reference_data.json``. Every number there is an
 object ``{"value": ..., "source": key}`` and every ``key`` names an entry of
 the file's ``sources`` table with a citation, a vintage and a tag (V read in
-the source, D derived, U unconfirmed, A assumption). :func:`load` checks this
+the source, D derived, U unconfirmed, A assumption), and, where the source
+has a public page, its ``url``. :func:`load` checks this
 rule before any number is used, so a number without a source cannot ship.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -63,12 +65,15 @@ class Source:
         Year the figure describes or was published [year].
     tag : str
         ``V`` read in the source, ``D`` derived, ``U`` unconfirmed, ``A`` assumption.
+    url : str or None
+        The publisher's public page of the source (``https://…``), where one exists.
     """
 
     key: str
     citation: str
     vintage: int
     tag: str
+    url: str | None = None
 
     def describe(self) -> str:
         """Return one line: citation, vintage and what the tag means."""
@@ -112,6 +117,11 @@ def check_sources(raw: Mapping[str, Any]) -> dict[str, Source]:
             raise DataError(f"source {key!r} needs a citation, a vintage and a tag") from exc
         if source.tag not in SOURCE_TAGS:
             raise DataError(f"source {key!r} has tag {source.tag!r}; use one of V, D, U, A")
+        url = entry.get("url")
+        if url is not None:
+            if not (isinstance(url, str) and url.startswith("https://") and " " not in url):
+                raise DataError(f"source {key!r} has the url {url!r}; give an https:// address")
+            source = dataclasses.replace(source, url=url)
         sources[key] = source
     for path, value, source in iter_numbers(raw):
         if source is None:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..model import registry
+from ..model import labels, registry
 from ._files import FileFingerprint
 
 #: Relative and absolute tolerance of :func:`compare_with_model`.
@@ -137,8 +137,9 @@ def iso_utc(text: str) -> str:
 
 
 def value_text(name: str, value: Any) -> str:
-    """A lever's value for people, with its unit, e.g. ``13,000 USD/t LCE``."""
-    return registry.PARAMETERS[name].format_with_unit(value)
+    """A lever's value for people, with its unit: ``13,000 USD/t LCE``, ``European Union``,
+    ``2030`` (see :func:`evexplorer.model.labels.lever_value`)."""
+    return labels.lever_value(name, value)
 
 
 def same_value(name: str, a: Any, b: Any) -> bool:
@@ -303,6 +304,11 @@ def _difference_rank(old: np.ndarray, new: np.ndarray) -> float:
     return float(np.max(rel)) if rel.size else 0.0
 
 
+#: Largest relative difference written as a percentage [fraction]; beyond it the stored
+#: numbers "differ widely" (a percentage such as 1.4e+08 % says nothing more).
+WIDE_DIFFERENCE = 10.0
+
+
 def _difference_text(old: np.ndarray, new: np.ndarray, unit: str) -> str:
     """How far apart two versions of a series are, e.g. `` by up to 3.1 %``."""
     if np.any(np.isnan(old) != np.isnan(new)):
@@ -310,6 +316,17 @@ def _difference_text(old: np.ndarray, new: np.ndarray, unit: str) -> str:
     relative = (old != 0) & (new != old)
     if np.any(relative):
         rel = float(np.max(np.abs(new[relative] - old[relative]) / np.abs(old[relative])))
-        return f" by up to {100 * rel:.2g} %"
-    unit_text = f" {unit}" if unit else ""
-    return f" by up to {float(np.max(np.abs(new - old))):.3g}{unit_text}"
+        if rel > WIDE_DIFFERENCE:
+            return (": the stored numbers differ widely "
+                    f"(by more than {100 * WIDE_DIFFERENCE:,.0f} %)")
+        return f" by up to {_significant(100 * rel)} %"
+    largest = _significant(float(np.max(np.abs(new - old))), 3)
+    return f" by up to {largest} {unit}" if unit else f" by up to {largest}"
+
+
+def _significant(value: float, digits: int = 2) -> str:
+    """``value`` to ``digits`` significant digits without an exponent: 0.0031, 3.1, 460."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    decimals = digits - 1 - int(np.floor(np.log10(abs(value))))
+    return f"{round(value, decimals):,.{max(decimals, 0)}f}"
