@@ -18,7 +18,7 @@ A :class:`Session` owns every piece of scenario data a window shows:
   may be the current scenario itself, following its levers;
 - the **uncertainty** record and the user's **targets**, carried through
   opening and saving;
-- a bounded **undo history** (:class:`History`) of lever, text and reference
+- a bounded **undo history** (:class:`History`) of lever, text, reference and uncertainty
   changes.
 
 Listeners subscribe with :meth:`Session.subscribe` and are called only after a
@@ -338,7 +338,7 @@ class Step:
     text : str
         What the Edit menu shows after "Undo" ("Change lithium price").
     before, after : tuple of (str, object)
-        Field names (levers, texts, ``reference``) with their values.
+        Field names (levers, texts, ``reference``, ``uncertainty``) with their values.
     merge : str or None
         Consecutive steps with the same key become one (typing in one text field).
     """
@@ -724,7 +724,8 @@ class Session:
     def begin_change(self, text: str) -> None:
         """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step."""
         if self._gesture is None:
-            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)))
+            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)
+                                                | {"uncertainty"}))
 
     def end_change(self) -> frozenset[str]:
         """End the gesture; record what it changed as one undo step; return those names."""
@@ -749,11 +750,13 @@ class Session:
                 self.end_change()
 
     def _fields(self, names: Iterable[str]) -> dict[str, Any]:
-        """Current values of levers, texts and ``reference`` by name."""
+        """Current values of levers, texts, ``reference`` and ``uncertainty`` by name."""
         out = {}
         for name in names:
             if name == "reference":
                 out[name] = self._reference
+            elif name == "uncertainty":
+                out[name] = self._uncertainty
             elif name in self._meta:
                 out[name] = self._meta[name]
             else:
@@ -824,6 +827,8 @@ class Session:
             reference = values.pop("reference", None)
             if reference is not None:
                 self._assign_reference(reference)
+            if "uncertainty" in values:
+                self._assign_uncertainty(values.pop("uncertainty"))
             self._assign(values)
             self._pending.add("history")
 
@@ -863,14 +868,27 @@ class Session:
             self._refresh()
 
     # -- the uncertainty and targets slots ------------------------------------------------------
-    def set_uncertainty(self, record: Mapping[str, Any] | None) -> None:
-        """Set the uncertainty record (None: the defaults)."""
+    def set_uncertainty(self, record: Mapping[str, Any] | None, *,
+                        text: str | None = None) -> None:
+        """Set the uncertainty record (None: the defaults); one undo step.
+
+        Inside a gesture (:meth:`change`, :meth:`begin_change`) the gesture's
+        step takes it in. ``text`` describes the step ("Change uncertainty").
+        """
+        before = {"uncertainty": self._uncertainty}
+        with self._batch():
+            if self._assign_uncertainty(record):
+                self._record(text or "Change uncertainty", before, ("uncertainty",))
+
+    def _assign_uncertainty(self, record: Mapping[str, Any] | None) -> bool:
+        """Replace the uncertainty record without an undo step; False if it is the same."""
         record = None if record is None else MappingProxyType(copy.deepcopy(dict(record)))
         if same_data(record, self._uncertainty):
-            return
+            return False
         with self._batch():
             self._uncertainty = record
             self._pending.add("uncertainty")
+        return True
 
     def set_targets(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Set the user's targets (plain records)."""
@@ -1078,7 +1096,7 @@ class Session:
         self._stale = True
         self._reference_stale = True
         self._assign_reference(reference)
-        self.set_uncertainty(uncertainty)
+        self._assign_uncertainty(uncertainty)
         self.set_targets(targets)
         self.history.clear()
         self._pending.add("history")
@@ -1172,6 +1190,8 @@ def _same_field(name: str, a: Any, b: Any) -> bool:
         return same_value(name, a, b)
     if name == "reference":
         return a.same_as(b)
+    if name == "uncertainty":
+        return same_data(a, b)
     return a == b
 
 
