@@ -37,10 +37,14 @@ from PySide6.QtWidgets import (
 from .. import scenario
 from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
+from .background import LatestJobs
 from .charts import ChartPanel
+from .drivers import DriversPanel
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
+from .uncertainty_controller import BandController
+from .uncertainty_editor import UncertaintyMarks, reset_uncertainty
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
@@ -121,6 +125,15 @@ class MainWindow(QMainWindow):
         self.analysis_tabs.setDocumentMode(True)
         self.analysis_tabs.addTab(self.meta, "&Scenario")
         right_layout.addWidget(self.analysis_tabs, 3)
+        # Uncertainty: bands computed in the background as levers move, the Drivers tab,
+        # and the marks of uncertain levers. One background queue serves bands and tornado.
+        self.jobs = LatestJobs()
+        self.uncertainty = BandController(self.session, self.jobs, report=self.show_message,
+                                          parent=self)
+        self.drivers = DriversPanel(self.session, self.jobs, self.uncertainty.spec,
+                                    self.levers.focus_lever, self.headline.year.value())
+        self.analysis_tabs.addTab(self.drivers, "&Drivers")
+        self.uncertainty_marks = UncertaintyMarks(self.session, self.levers)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         for widget, stretch in ((self.levers, 0), (center, 1), (right, 0)):
@@ -164,6 +177,9 @@ class MainWindow(QMainWindow):
         self._on_history(Change(frozenset()))
         self._on_reference(Change(frozenset()))
         self.recompute()  # the first results: the views draw as they arrive
+        # Sampling starts once the window is painted: importing SciPy's samplers must not
+        # delay the first paint.
+        self.uncertainty.start_after_first_paint(self)
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None,
@@ -218,6 +234,7 @@ class MainWindow(QMainWindow):
                                                checkable=True, checked=True)
         self.show_uncertainty_action.setObjectName("show_uncertainty")
         self.show_uncertainty_action.setShortcut(QKeySequence("Ctrl+U"))
+        self.show_uncertainty_action.toggled.connect(self._on_show_uncertainty)
         view.addAction(self.show_uncertainty_action)
         view.addSeparator()
         for chart in self.charts.charts:
@@ -235,6 +252,17 @@ class MainWindow(QMainWindow):
                                                    name="reset_reference")
         analysis.addAction(self.set_reference_action)
         analysis.addAction(self.reset_reference_action)
+        analysis.addSeparator()
+        self.drivers_action = self._action("&Drivers", self.show_drivers, "Ctrl+Shift+D",
+                                           "show_drivers")
+        self.drivers_action.setToolTip("The levers that move an output most; Sobol indices")
+        analysis.addAction(self.drivers_action)
+        self.reset_uncertainty_action = self._action(
+            "Reset &Uncertainty to Defaults", lambda: reset_uncertainty(self.session),
+            name="reset_uncertainty")
+        self.reset_uncertainty_action.setToolTip(
+            "Every lever's uncertainty and correlation as shipped (one undo step)")
+        analysis.addAction(self.reset_uncertainty_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About EV Explorer", self.about, name="action_about"))
         self._rebuild_recent()
@@ -303,6 +331,15 @@ class MainWindow(QMainWindow):
         self.set_reference_action.setStatusTip(
             "Reference: baseline" if reference.is_baseline else
             f"Reference: {reference.title}")
+
+    def _on_show_uncertainty(self, checked: bool) -> None:
+        self.uncertainty.set_enabled(checked)
+        self.headline.set_bands_visible(checked)
+
+    def show_drivers(self) -> None:
+        """Bring the Drivers tab to the front and put the focus on its output."""
+        self.analysis_tabs.setCurrentWidget(self.drivers)
+        self.drivers.output.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- reference -----------------------------------------------------------------------------
     def choose_reference(self) -> None:
@@ -549,6 +586,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.save_settings()
+            self.jobs.shutdown()
+            self.drivers.cancel_sobol()
             event.accept()
         else:
             event.ignore()

@@ -1,0 +1,536 @@
+"""The Drivers tab: which uncertain levers move a chosen output most.
+
+- A **tornado** (:func:`evexplorer.analysis.sensitivity.tornado`): each uncertain
+  lever alone at its P10 and its P90, every other lever at the scenario's
+  value, for the output and year chosen above it. One batch of 2K + 1 model
+  runs in the background (beside the bands), repeated at most every :data:`THROTTLE_MS`
+  while levers move and the tab is visible. Each bar names the lever and its
+  two values with units, and shows the output at both ends; clicking a bar (or
+  pressing Enter on it) jumps to the lever.
+- **Sobol indices** on demand (:func:`evexplorer.analysis.sensitivity.sobol`):
+  first- and total-order indices with 95 % bootstrap intervals, computed in a
+  background thread with a progress bar and Cancel. Sobol indices assume
+  independent levers, so the uncertainty's correlations are left out (the tab
+  says which). When the levers, the uncertainty, the output or the year change
+  after a run, its table stays, greyed, under a line saying that it is stale;
+  a new run replaces it (the old table stays greyed until then).
+
+Object names: the tab ``drivers``, ``drivers_output``, ``drivers_year``,
+``drivers_tornado``, ``drivers_run_sobol``, ``drivers_sobol_samples``,
+``drivers_cancel_sobol``, ``drivers_sobol_progress``, ``drivers_sobol_status``,
+``drivers_sobol_table``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model import PARAMETERS, SCALARS, SERIES
+from ..model.registry import ParameterError
+from ..session import Change, Session
+from . import theme
+from .background import BackgroundTask, Done, LatestJobs
+from .compute_process import ComputeProcess, plain_values, shared
+
+#: Shortest interval between two tornados while levers move [ms].
+THROTTLE_MS = 100
+#: Kind of the tornado jobs in the background queue (after the bands).
+JOB_KIND = "tornado"
+#: Base samples a Sobol analysis may use (powers of 2), and the default.
+SOBOL_SAMPLES: tuple[int, ...] = (1024, 4096, 16384)
+DEFAULT_SOBOL = 4096
+#: Colours of a bar's two ends: the lever at its P10 and at its P90.
+LOW_COLOUR = theme.SKY
+HIGH_COLOUR = theme.ORANGE
+#: Item data role holding a bar's drawing data.
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def output_label(name: str) -> str:
+    """An output for people with its unit, e.g. "Pack cost (USD/kWh)"."""
+    out = SERIES.get(name) or SCALARS[name]
+    return f"{out.label} ({out.unit})" if out.unit else out.label
+
+
+def format_output(value: float, unit: str) -> str:
+    """An output value with about three significant figures; "never" for NaN or infinity."""
+    if not math.isfinite(value):
+        return "never"
+    if unit in ("year", "years"):
+        return f"{value:.0f}" if unit == "year" else f"{value:,.1f}".rstrip("0").rstrip(".")
+    size = abs(value)
+    decimals = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 0.1 else 3
+    return f"{value:,.{decimals}f}"
+
+
+def _unit_suffix(unit: str) -> str:
+    return "" if unit in ("", "year") else f" {unit}"
+
+
+class TornadoDelegate(QStyledItemDelegate):
+    """Paints a tornado row: the lever, its two values, then the bar with the output at both
+    ends."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        line = option.fontMetrics.lineSpacing()
+        return QSize(200, 3 * line + 8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        bar = index.data(BAR_ROLE)
+        if not bar:
+            return super().paint(painter, option, index)
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
+                                option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_colour = option.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                           else QPalette.ColorRole.Text)
+        metrics = option.fontMetrics
+        line = metrics.lineSpacing()
+        rect = option.rect.adjusted(4, 3, -4, -3)
+        painter.setPen(text_colour)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        for row, key in enumerate(("title", "values")):
+            text = metrics.elidedText(bar[key], Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(QRect(rect.left(), rect.top() + row * line, rect.width(), line),
+                             left, text)
+        # The bar line: output at the low end | bar | output at the high end.
+        low_text, high_text = bar["low_text"], bar["high_text"]
+        side = max(metrics.horizontalAdvance(low_text), metrics.horizontalAdvance(high_text),
+                   metrics.horizontalAdvance("8,888")) + 6
+        top = rect.top() + 2 * line + 2
+        area = QRect(rect.left() + side, top, max(rect.width() - 2 * side, 10), line - 2)
+        lo, hi = bar["scale"]
+
+        def x_of(value: float) -> int:
+            if not math.isfinite(value):  # never reached: to the far edge of its side
+                return area.right()
+            frac = 0.5 if hi <= lo else (value - lo) / (hi - lo)
+            return area.left() + round(min(max(frac, 0.0), 1.0) * area.width())
+
+        centre = x_of(bar["value"]) if math.isfinite(bar["value"]) else area.center().x()
+        for end, colour in ((bar["low"], LOW_COLOUR), (bar["high"], HIGH_COLOUR)):
+            x = x_of(end)
+            painter.fillRect(QRect(min(x, centre), area.top(), max(abs(x - centre), 1),
+                                   area.height()), QColor(colour))
+        painter.setPen(QColor(theme.BLACK) if not selected else text_colour)
+        painter.drawLine(centre, area.top() - 1, centre, area.bottom() + 1)
+        painter.setPen(text_colour)
+        # Each number sits beside the end of the bar it belongs to.
+        left_text, right_text = ((low_text, high_text) if x_of(bar["low"]) <= x_of(bar["high"])
+                                 else (high_text, low_text))
+        painter.drawText(QRect(rect.left(), top, side - 4, line),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, left_text)
+        painter.drawText(QRect(area.right() + 4, top, side - 4, line),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, right_text)
+        painter.restore()
+
+
+class DriversPanel(QWidget):
+    """The Drivers tab (see the module's description).
+
+    Parameters
+    ----------
+    session : Session
+        Whose levers are analysed.
+    jobs : LatestJobs
+        The background queue that asks for the tornado.
+    spec : callable
+        Returns the scenario's :class:`~evexplorer.analysis.uncertainty.UncertaintySpec`
+        (raising :class:`~evexplorer.model.registry.ParameterError` if it cannot be used).
+    on_jump : callable
+        Called with a lever name when a bar is clicked.
+    year : int
+        The year chosen at first [year].
+    compute : ComputeProcess, optional
+        Where the tornado is computed (default: the application's child process).
+    """
+
+    def __init__(self, session: Session, jobs: LatestJobs, spec: Callable[[], Any],
+                 on_jump: Callable[[str], None], year: int = 2030,
+                 compute: ComputeProcess | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drivers")
+        self._session = session
+        self._jobs = jobs
+        self._compute = compute if compute is not None else shared()
+        self._spec = spec
+        self._on_jump = on_jump
+        self._dirty = True
+        self._request = 0
+        self.tornado_result: Any = None
+        self.sobol_result: Any = None
+        self._sobol_for: tuple[Any, ...] | None = None
+        self.sobol_stale = False
+        self._version = 0  # +1 whenever the levers, uncertainty, output or year change
+
+        self.output = QComboBox()
+        self.output.setObjectName("drivers_output")
+        self.output.setAccessibleName("Output whose drivers are shown")
+        for name in (*SERIES, *SCALARS):
+            self.output.addItem(output_label(name), name)
+        self.output.setCurrentIndex(self.output.findData("pack_cost"))
+        self.output.setMinimumContentsLength(12)
+        self.output.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.year = QSpinBox()
+        self.year.setObjectName("drivers_year")
+        self.year.setAccessibleName("Year of the output")
+        self.year.setRange(2025, 2050)
+        self.year.setValue(year)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Output", self.output)
+        form.addRow("&Year", self.year)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("drivers_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.tornado = QListWidget()
+        self.tornado.setObjectName("drivers_tornado")
+        self.tornado.setAccessibleName("Levers that move the output most; Enter goes to one")
+        self.tornado.setItemDelegate(TornadoDelegate(self.tornado))
+        self.tornado.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tornado.setUniformItemSizes(True)
+        self.tornado.setMouseTracking(True)
+        self.tornado.itemClicked.connect(self._jump)
+        self.tornado.itemActivated.connect(self._jump)
+
+        self.run_sobol = QPushButton("Run &Sobol")
+        self.run_sobol.setObjectName("drivers_run_sobol")
+        self.run_sobol.setToolTip("First- and total-order Sobol indices of the output, with "
+                                  "95 % intervals, computed in the background")
+        self.samples = QComboBox()
+        self.samples.setObjectName("drivers_sobol_samples")
+        self.samples.setAccessibleName("Base samples of the Sobol analysis")
+        self.samples.setToolTip("Base samples N: the model runs N × (levers + 2) times")
+        for n in SOBOL_SAMPLES:
+            self.samples.addItem(f"{n:,}", n)
+        self.samples.setCurrentIndex(SOBOL_SAMPLES.index(DEFAULT_SOBOL))
+        self.cancel = QPushButton("&Cancel")
+        self.cancel.setObjectName("drivers_cancel_sobol")
+        self.cancel.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("drivers_sobol_progress")
+        self.progress.setAccessibleName("Progress of the Sobol analysis")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.hide()
+        self.status = QLabel("Sobol indices: each lever's share of the output's variance.")
+        self.status.setObjectName("drivers_sobol_status")
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("drivers_sobol_table")
+        self.table.setAccessibleName("Sobol indices with 95 % intervals")
+        self.table.setHorizontalHeaderLabels(["Lever", "First order", "Total order"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.hide()
+
+        row = QHBoxLayout()
+        row.addWidget(self.run_sobol)
+        row.addWidget(self.samples, 1)
+        row.addWidget(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 4, 2, 2)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tornado, 3)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 2)  # hidden until the first results: the tornado grows
+
+        self.task = BackgroundTask("evexplorer-sobol")
+        self.task.progress.connect(self._on_progress)
+        self.task.finished.connect(self._on_sobol_done)
+        self.run_sobol.clicked.connect(self.start_sobol)
+        self.cancel.clicked.connect(self.cancel_sobol)
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.setInterval(THROTTLE_MS)
+        self._throttle.timeout.connect(self._submit)
+        self.output.currentIndexChanged.connect(self._on_choice)
+        self.year.valueChanged.connect(self._on_choice)
+        jobs.finished.connect(self._on_done)
+        session.subscribe(self._on_session, names=(*PARAMETERS, "uncertainty", "shown"))
+        self._on_output()
+
+    # -- choices ---------------------------------------------------------------------------------
+    @property
+    def output_name(self) -> str:
+        """The chosen output."""
+        return self.output.currentData()
+
+    @property
+    def output_year(self) -> int | None:
+        """The chosen year, or None for a scalar output (it covers the whole run)."""
+        return None if self.output_name in SCALARS else self.year.value()
+
+    def _on_output(self) -> None:
+        scalar = self.output_name in SCALARS
+        self.year.setEnabled(not scalar)
+        self.year.setToolTip("A scalar covers the whole run: no year" if scalar else
+                             "Year the output is read at")
+
+    def _on_choice(self) -> None:
+        self._on_output()
+        self._mark_sobol_stale()
+        self.refresh(now=True)
+
+    # -- the tornado -----------------------------------------------------------------------------
+    def _on_session(self, change: Change) -> None:
+        if "shown" in change.names:
+            years = self._session.shown.years
+            if (self.year.minimum(), self.year.maximum()) != (int(years[0]), int(years[-1])):
+                with QSignalBlocker(self.year):
+                    self.year.setRange(int(years[0]), int(years[-1]))
+        if change.levers or "uncertainty" in change.names:
+            self._mark_sobol_stale()
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh(now=True)
+
+    def refresh(self, now: bool = False) -> None:
+        """Compute the tornado again (soon, or ``now``) if the tab is visible; else later."""
+        self._dirty = True
+        if not self.isVisible():
+            return
+        if now:
+            self._throttle.stop()
+            self._submit()
+        elif not self._throttle.isActive():
+            self._throttle.start()
+
+    def _submit(self) -> None:
+        self._dirty = False
+        try:
+            spec = self._spec()
+        except ParameterError as exc:
+            self._show_message(f"No drivers: {exc}")
+            return
+        if not spec.levers:
+            self._show_message("No lever is uncertain: make one uncertain in its "
+                               "<b>i</b> panel to see what drives the output.")
+            return
+        arguments = {"values": plain_values(self._session.values), "record": spec.to_record(),
+                     "output": self.output_name, "year": self.output_year}
+        self._request += 1
+        self._jobs.submit(JOB_KIND, (self._request, self.output_name, self.output_year),
+                          lambda: self._compute.call("tornado", **arguments), priority=1)
+
+    def _on_done(self, done: Done) -> None:
+        if done.kind != JOB_KIND:
+            return
+        _, output, year = done.token
+        if (output, year) != (self.output_name, self.output_year):
+            return  # another output was chosen meanwhile
+        if done.error is not None:
+            self._show_message(f"No drivers: {done.error}")
+            return
+        self.show_tornado(done.result)
+
+    def _show_message(self, text: str) -> None:
+        self.tornado_result = None
+        self.summary.setText(text)
+        self.tornado.clear()
+
+    def show_tornado(self, result: Any) -> None:
+        """Draw a :class:`~evexplorer.analysis.sensitivity.Tornado`."""
+        self.tornado_result = result
+        unit = result.unit
+        what = html.escape(output_label(result.output).rsplit(" (", 1)[0])
+        when = "" if result.year is None else f" in {result.year}"
+        self.summary.setText(
+            f"<b>{what}{when}: {format_output(result.value, unit)}{_unit_suffix(unit)}</b> "
+            f"at the scenario's values. Each uncertain lever alone at its "
+            f"<span style='color:{LOW_COLOUR}'>■</span>&nbsp;P10 and "
+            f"<span style='color:{HIGH_COLOUR}'>■</span>&nbsp;P90:")
+        ends = [v for bar in result.bars for v in (bar.low, bar.high) if math.isfinite(v)]
+        if math.isfinite(result.value):
+            ends.append(result.value)
+        scale = (min(ends), max(ends)) if ends else (0.0, 1.0)
+        current = self.tornado.currentRow()
+        with QSignalBlocker(self.tornado):
+            while self.tornado.count() > len(result.bars):
+                self.tornado.takeItem(self.tornado.count() - 1)
+            for row, bar in enumerate(result.bars):
+                item = self.tornado.item(row)
+                if item is None:
+                    item = QListWidgetItem()
+                    self.tornado.addItem(item)
+                param = PARAMETERS[bar.name]
+                low_text, high_text = format_output(bar.low, unit), format_output(bar.high, unit)
+                values = (f"{param.format(bar.low_value)} → "
+                          f"{param.format_with_unit(bar.high_value)}")
+                text = (f"{param.label} from {param.format_with_unit(bar.low_value)} (P10) to "
+                        f"{param.format_with_unit(bar.high_value)} (P90): {what}{when} "
+                        f"{low_text} to {high_text}{_unit_suffix(unit)}")
+                item.setText(text)
+                item.setToolTip(f"{text}. Click to go to the lever.")
+                item.setData(Qt.ItemDataRole.UserRole, bar.name)
+                item.setData(BAR_ROLE, {"title": param.label, "values": values,
+                                        "low": bar.low, "high": bar.high,
+                                        "value": result.value, "scale": scale,
+                                        "low_text": low_text, "high_text": high_text})
+            if 0 <= current < self.tornado.count():
+                self.tornado.setCurrentRow(current)
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        name = item.data(Qt.ItemDataRole.UserRole)
+        if name:
+            self._on_jump(name)
+
+    # -- Sobol -----------------------------------------------------------------------------------
+    def start_sobol(self) -> None:
+        """Compute Sobol indices of the chosen output in the background (cancels a run)."""
+        from ..analysis.sensitivity import sobol
+
+        try:
+            spec = self._spec()
+        except ParameterError as exc:
+            self.status.setText(f"Cannot run Sobol: {exc}")
+            return
+        values = dict(self._session.values)
+        output, year, n = self.output_name, self.output_year, int(self.samples.currentData())
+        self._sobol_for = (output, year, n, self._version)
+        if self.sobol_result is not None:
+            self.sobol_stale = True
+            self._set_table_stale(True)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel.setEnabled(True)
+        what = output_label(output).rsplit(" (", 1)[0] + ("" if year is None else f" in {year}")
+        runs = n * (len(spec.levers) + 2)
+        self.status.setText(f"Computing Sobol indices of {what}: {runs:,} model runs and "
+                            "999 bootstrap resamples…"
+                            + (" The table below is from the previous run."
+                               if self.sobol_result is not None else ""))
+
+        def task(progress: Callable[[float], None], cancel: threading.Event) -> Any:
+            return sobol(values, spec, output, year, n=n, progress=progress, cancel=cancel)
+
+        self.task.start(task, token=self._sobol_for)
+
+    def cancel_sobol(self) -> None:
+        """Stop the Sobol analysis in progress."""
+        self.task.cancel()
+        self.cancel.setEnabled(False)
+
+    def _on_progress(self, number: int, fraction: float) -> None:
+        if number == self.task.run_number:
+            self.progress.setValue(round(1000 * fraction))
+
+    def _on_sobol_done(self, done: Done) -> None:
+        from ..analysis.sensitivity import Cancelled
+
+        number, _ = done.token
+        if number != self.task.run_number:
+            return  # a newer run replaced this one
+        self.progress.hide()
+        self.cancel.setEnabled(False)
+        if isinstance(done.error, Cancelled):
+            self.status.setText("Sobol analysis cancelled." + (
+                " The table below is from an earlier run." if self.sobol_result is not None
+                else ""))
+            return
+        if done.error is not None:
+            self.status.setText(f"Sobol analysis failed: {done.error}")
+            return
+        self.show_sobol(done.result, seconds=done.wall_ms / 1e3)
+        if done.token[1][3] != self._version:  # something changed while it ran
+            self._mark_sobol_stale()
+
+    def show_sobol(self, result: Any, seconds: float | None = None) -> None:
+        """Show a :class:`~evexplorer.analysis.sensitivity.SobolAnalysis` as a table."""
+        self.sobol_result = result
+        self.sobol_stale = False
+        ix = result.indices
+        order = sorted(range(len(ix.names)), key=lambda i: -ix.total[i])
+        self.table.setRowCount(len(order))
+        for row, i in enumerate(order):
+            param = PARAMETERS[ix.names[i]]
+            cells = (param.label,
+                     f"{ix.first[i]:.2f} ({ix.first_conf[i][0]:.2f} to {ix.first_conf[i][1]:.2f})",
+                     f"{ix.total[i]:.2f} ({ix.total_conf[i][0]:.2f} to {ix.total_conf[i][1]:.2f})")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, ix.names[i])
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        self._set_table_stale(False)
+        self.table.show()
+        what = output_label(result.output).rsplit(" (", 1)[0] + (
+            "" if result.year is None else f" in {result.year}")
+        notes = [f"Sobol indices of {what} from {ix.n_base:,} base samples ({ix.n_runs:,} runs"
+                 + (f", {seconds:.1f} s" if seconds is not None else "") + "), with 95 % "
+                 "bootstrap intervals; first order: the lever alone, total: with its "
+                 "interactions."]
+        if result.ignored_correlations:
+            pairs = ", ".join(f"{PARAMETERS[c.a].label} ~ {PARAMETERS[c.b].label} "
+                              f"({c.rho:g})" for c in result.ignored_correlations)
+            notes.append(f"Sobol indices assume independent levers: the correlations {pairs} "
+                         "were left out.")
+        if result.never_as is not None:
+            notes.append(f"Runs that never reach it count as {result.never_as:.0f}.")
+        self.status.setText(" ".join(notes))
+
+    def _mark_sobol_stale(self) -> None:
+        self._version += 1
+        if self.sobol_result is None or self.sobol_stale:
+            return
+        self.sobol_stale = True
+        self._set_table_stale(True)
+        if not self.task.running:
+            self.status.setText("Stale: the levers, the uncertainty or the output changed since "
+                                "these indices were computed. Run Sobol again to update them.")
+
+    def _set_table_stale(self, stale: bool) -> None:
+        palette = self.table.palette()
+        colour = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text) \
+            if stale else self.palette().color(QPalette.ColorRole.Text)
+        palette.setColor(QPalette.ColorRole.Text, colour)
+        self.table.setPalette(palette)
+        self.table.setToolTip("Stale: computed before the last change" if stale else "")
