@@ -124,20 +124,28 @@ def test_sobol_runs_in_the_background_with_progress_and_matches_the_analysis(win
     expected = sobol(window.session.values, UncertaintySpec.from_record(THREE), "pack_cost",
                      2030, n=1024)
     ix = expected.indices
-    table = drivers.table
-    assert table.isVisible() and table.rowCount() == 3
+    rows = drivers.indices
+    assert rows.isVisible() and rows.count() == 3
     order = np.argsort(-ix.total)
     for row, i in enumerate(order):
-        assert table.item(row, 0).data(Qt.ItemDataRole.UserRole) == ix.names[i]
-        assert table.item(row, 1).text().startswith(f"{ix.first[i]:.2f} (")
-        assert table.item(row, 2).text().startswith(f"{ix.total[i]:.2f} (")
+        item = rows.item(row)
+        assert item.data(Qt.ItemDataRole.UserRole) == ix.names[i]
+        label = PARAMETERS[ix.names[i]].label
+        assert item.text() == (
+            f"{label}: first order {ix.first[i]:.2f} ({ix.first_conf[i][0]:.2f} to "
+            f"{ix.first_conf[i][1]:.2f}), total order {ix.total[i]:.2f} "
+            f"({ix.total_conf[i][0]:.2f} to {ix.total_conf[i][1]:.2f})")
     status = drivers.status.text()
-    assert "1,024 base samples" in status and "left out" in status  # the correlation
-    assert "Lithium carbonate price" in status
+    assert "1,024 base samples" in status and "Correlations left out" in status
+    assert "Lithium carbonate price ~ EV sales growth (0.3)" in status
+    # a row goes to its lever
+    qtbot.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rows.visualItemRect(rows.item(0)).center())
+    assert QApplication.focusWidget() is spin(window, ix.names[order[0]])
     # the levers move: the indices stay, marked stale
     type_value(qtbot, spin(window, "lithium_price"), "30000")
     assert drivers.sobol_stale and drivers.status.text().startswith("Stale")
-    assert table.rowCount() == 3
+    assert rows.count() == 3 and rows.toolTip().startswith("Stale")
 
 
 def test_sobol_can_be_cancelled(window, qtbot):
@@ -151,7 +159,7 @@ def test_sobol_can_be_cancelled(window, qtbot):
 
     assert isinstance(finished.args[0].error, Cancelled)
     assert drivers.status.text() == "Sobol analysis cancelled."
-    assert drivers.sobol_result is None and not drivers.table.isVisible()
+    assert drivers.sobol_result is None and not drivers.indices.isVisible()
     assert not drivers.progress.isVisible()
 
 

@@ -11,14 +11,17 @@
   first- and total-order indices with 95 % bootstrap intervals, computed in a
   background thread with a progress bar and Cancel. Sobol indices assume
   independent levers, so the uncertainty's correlations are left out (the tab
-  says which). When the levers, the uncertainty, the output or the year change
-  after a run, its table stays, greyed, under a line saying that it is stale;
-  a new run replaces it (the old table stays greyed until then).
+  says which). Each lever is a row: its total-order index as a pale bar, its
+  first-order index as a strong bar inside it, each with its interval as a
+  whisker, and both numbers. When the levers, the uncertainty, the output or
+  the year change after a run, the indices stay, greyed, under a line saying
+  that they are stale; a new run replaces them (the old ones stay greyed until
+  then).
 
 Object names: the tab ``drivers``, ``drivers_output``, ``drivers_year``,
 ``drivers_tornado``, ``drivers_run_sobol``, ``drivers_sobol_samples``,
 ``drivers_cancel_sobol``, ``drivers_sobol_progress``, ``drivers_sobol_status``,
-``drivers_sobol_table``.
+``drivers_sobol_indices``.
 """
 
 from __future__ import annotations
@@ -32,11 +35,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QRect, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -46,8 +47,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +68,9 @@ DEFAULT_SOBOL = 4096
 #: Colours of a bar's two ends: the lever at its P10 and at its P90.
 LOW_COLOUR = theme.SKY
 HIGH_COLOUR = theme.ORANGE
+#: Colours of the Sobol bars: first order (the lever alone) and total order.
+FIRST_COLOUR = theme.BLUE
+TOTAL_COLOUR = "#A6CEE3"
 #: Item data role holding a bar's drawing data.
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -152,6 +154,63 @@ class TornadoDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, left_text)
         painter.drawText(QRect(area.right() + 4, top, side - 4, line),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, right_text)
+        painter.restore()
+
+
+class SobolDelegate(QStyledItemDelegate):
+    """Paints a row of Sobol indices: the lever, then its total- and first-order bars on a
+    0-1 scale with their intervals as whiskers, and both numbers."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(200, 2 * option.fontMetrics.lineSpacing() + 8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        row = index.data(BAR_ROLE)
+        if not row:
+            return super().paint(painter, option, index)
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
+                                option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        enabled = bool(option.state & QStyle.StateFlag.State_Enabled) and not row["stale"]
+        text_colour = option.palette.color(
+            QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        metrics = option.fontMetrics
+        line = metrics.lineSpacing()
+        rect = option.rect.adjusted(4, 3, -4, -3)
+        numbers = row["numbers"]
+        side = metrics.horizontalAdvance("0.00 · 0.00") + 6
+        painter.setPen(text_colour)
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(row["label"], Qt.TextElideMode.ElideRight,
+                                            rect.width()))
+        top = rect.top() + line + 1
+        area = QRect(rect.left(), top, max(rect.width() - side, 10), line - 2)
+
+        def x_of(value: float) -> int:
+            return area.left() + round(min(max(value, 0.0), 1.0) * area.width())
+
+        for (value, low, high), colour, height in (
+                (row["total"], TOTAL_COLOUR, area.height()),
+                (row["first"], FIRST_COLOUR, area.height() // 2)):
+            middle = area.top() + (area.height() - height) // 2
+            shade = QColor(colour)
+            if not enabled:
+                shade.setAlpha(90)
+            painter.fillRect(QRect(area.left(), middle, max(x_of(value) - area.left(), 1),
+                                   height), shade)
+            painter.setPen(QColor(theme.BLACK) if enabled else text_colour)
+            y = middle + height // 2
+            painter.drawLine(x_of(low), y, x_of(high), y)
+            painter.drawLine(x_of(low), y - 2, x_of(low), y + 2)
+            painter.drawLine(x_of(high), y - 2, x_of(high), y + 2)
+        painter.setPen(text_colour)
+        painter.drawText(QRect(area.right() + 6, top, side - 6, line),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, numbers)
         painter.restore()
 
 
@@ -249,20 +308,19 @@ class DriversPanel(QWidget):
         self.progress.setMaximumHeight(8)
         self.progress.hide()
         self.status = QLabel("Sobol indices: each lever's share of the output's variance.")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setObjectName("drivers_sobol_status")
         self.status.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("drivers_sobol_table")
-        self.table.setAccessibleName("Sobol indices with 95 % intervals")
-        self.table.setHorizontalHeaderLabels(["Lever", "First order", "Total order"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.hide()
+        self.indices = QListWidget()
+        self.indices.setObjectName("drivers_sobol_indices")
+        self.indices.setAccessibleName("Sobol indices with 95 % intervals; Enter goes to a "
+                                       "lever")
+        self.indices.setItemDelegate(SobolDelegate(self.indices))
+        self.indices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.indices.setUniformItemSizes(True)
+        self.indices.itemClicked.connect(self._jump)
+        self.indices.itemActivated.connect(self._jump)
+        self.indices.hide()
 
         row = QHBoxLayout()
         row.addWidget(self.run_sobol)
@@ -276,7 +334,7 @@ class DriversPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.table, 2)  # hidden until the first results: the tornado grows
+        layout.addWidget(self.indices, 2)  # hidden until the first results: the tornado grows
 
         self.task = BackgroundTask("evexplorer-sobol")
         self.task.progress.connect(self._on_progress)
@@ -382,8 +440,8 @@ class DriversPanel(QWidget):
         what = html.escape(output_label(result.output).rsplit(" (", 1)[0])
         when = "" if result.year is None else f" in {result.year}"
         self.summary.setText(
-            f"<b>{what}{when}: {format_output(result.value, unit)}{_unit_suffix(unit)}</b> "
-            f"at the scenario's values. Each uncertain lever alone at its "
+            f"<b>{what}{when}: {format_output(result.value, unit)}{_unit_suffix(unit)}</b>. "
+            f"Each uncertain lever alone at its "
             f"<span style='color:{LOW_COLOUR}'>■</span>&nbsp;P10 and "
             f"<span style='color:{HIGH_COLOUR}'>■</span>&nbsp;P90:")
         ends = [v for bar in result.bars for v in (bar.low, bar.high) if math.isfinite(v)]
@@ -429,22 +487,23 @@ class DriversPanel(QWidget):
         try:
             spec = self._spec()
         except ParameterError as exc:
-            self.status.setText(f"Cannot run Sobol: {exc}")
+            self.status.setText(html.escape(f"Cannot run Sobol: {exc}"))
             return
         values = dict(self._session.values)
         output, year, n = self.output_name, self.output_year, int(self.samples.currentData())
         self._sobol_for = (output, year, n, self._version)
         if self.sobol_result is not None:
             self.sobol_stale = True
-            self._set_table_stale(True)
+            self._set_indices_stale(True)
         self.progress.setValue(0)
         self.progress.show()
         self.cancel.setEnabled(True)
         what = output_label(output).rsplit(" (", 1)[0] + ("" if year is None else f" in {year}")
         runs = n * (len(spec.levers) + 2)
-        self.status.setText(f"Computing Sobol indices of {what}: {runs:,} model runs and "
+        self.status.setText(f"Computing Sobol indices of {html.escape(what)}: {runs:,} model "
+                            "runs and "
                             "999 bootstrap resamples…"
-                            + (" The table below is from the previous run."
+                            + (" The indices below are from the previous run."
                                if self.sobol_result is not None else ""))
 
         def task(progress: Callable[[float], None], cancel: threading.Event) -> Any:
@@ -471,48 +530,50 @@ class DriversPanel(QWidget):
         self.cancel.setEnabled(False)
         if isinstance(done.error, Cancelled):
             self.status.setText("Sobol analysis cancelled." + (
-                " The table below is from an earlier run." if self.sobol_result is not None
+                " The indices below are from an earlier run." if self.sobol_result is not None
                 else ""))
             return
         if done.error is not None:
-            self.status.setText(f"Sobol analysis failed: {done.error}")
+            self.status.setText(html.escape(f"Sobol analysis failed: {done.error}"))
             return
         self.show_sobol(done.result, seconds=done.wall_ms / 1e3)
         if done.token[1][3] != self._version:  # something changed while it ran
             self._mark_sobol_stale()
 
     def show_sobol(self, result: Any, seconds: float | None = None) -> None:
-        """Show a :class:`~evexplorer.analysis.sensitivity.SobolAnalysis` as a table."""
+        """Show a :class:`~evexplorer.analysis.sensitivity.SobolAnalysis`, largest total first."""
         self.sobol_result = result
         self.sobol_stale = False
         ix = result.indices
         order = sorted(range(len(ix.names)), key=lambda i: -ix.total[i])
-        self.table.setRowCount(len(order))
-        for row, i in enumerate(order):
-            param = PARAMETERS[ix.names[i]]
-            cells = (param.label,
-                     f"{ix.first[i]:.2f} ({ix.first_conf[i][0]:.2f} to {ix.first_conf[i][1]:.2f})",
-                     f"{ix.total[i]:.2f} ({ix.total_conf[i][0]:.2f} to {ix.total_conf[i][1]:.2f})")
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, ix.names[i])
-                if column:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(row, column, item)
-        self._set_table_stale(False)
-        self.table.show()
         what = output_label(result.output).rsplit(" (", 1)[0] + (
             "" if result.year is None else f" in {result.year}")
-        notes = [f"Sobol indices of {what} from {ix.n_base:,} base samples ({ix.n_runs:,} runs"
-                 + (f", {seconds:.1f} s" if seconds is not None else "") + "), with 95 % "
-                 "bootstrap intervals; first order: the lever alone, total: with its "
-                 "interactions."]
+        self.indices.clear()
+        for i in order:
+            param = PARAMETERS[ix.names[i]]
+            first = (float(ix.first[i]), *map(float, ix.first_conf[i]))
+            total = (float(ix.total[i]), *map(float, ix.total_conf[i]))
+            text = (f"{param.label}: first order {first[0]:.2f} ({first[1]:.2f} to "
+                    f"{first[2]:.2f}), total order {total[0]:.2f} ({total[1]:.2f} to "
+                    f"{total[2]:.2f})")
+            item = QListWidgetItem(text)
+            item.setToolTip(f"{text}. Click to go to the lever.")
+            item.setData(Qt.ItemDataRole.UserRole, ix.names[i])
+            item.setData(BAR_ROLE, {"label": param.label, "first": first, "total": total,
+                                    "numbers": f"{first[0]:.2f} · {total[0]:.2f}",
+                                    "stale": False})
+            self.indices.addItem(item)
+        self.indices.show()
+        notes = [f"{html.escape(what)}: <span style='color:{FIRST_COLOUR}'>■</span>&nbsp;"
+                 f"first order (alone), <span style='color:{TOTAL_COLOUR}'>■</span>&nbsp;total "
+                 f"(with interactions), 95 % intervals; {ix.n_base:,} base samples"
+                 + (f", {seconds:.1f} s" if seconds is not None else "") + "."]
         if result.ignored_correlations:
-            pairs = ", ".join(f"{PARAMETERS[c.a].label} ~ {PARAMETERS[c.b].label} "
-                              f"({c.rho:g})" for c in result.ignored_correlations)
-            notes.append(f"Sobol indices assume independent levers: the correlations {pairs} "
-                         "were left out.")
+            pairs = ", ".join(f"{html.escape(PARAMETERS[c.a].label)} ~ "
+                              f"{html.escape(PARAMETERS[c.b].label)} ({c.rho:g})"
+                              for c in result.ignored_correlations)
+            notes.append(f"Correlations left out (Sobol indices assume independent levers): "
+                         f"{pairs}.")
         if result.never_as is not None:
             notes.append(f"Runs that never reach it count as {result.never_as:.0f}.")
         self.status.setText(" ".join(notes))
@@ -522,15 +583,15 @@ class DriversPanel(QWidget):
         if self.sobol_result is None or self.sobol_stale:
             return
         self.sobol_stale = True
-        self._set_table_stale(True)
+        self._set_indices_stale(True)
         if not self.task.running:
             self.status.setText("Stale: the levers, the uncertainty or the output changed since "
                                 "these indices were computed. Run Sobol again to update them.")
 
-    def _set_table_stale(self, stale: bool) -> None:
-        palette = self.table.palette()
-        colour = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text) \
-            if stale else self.palette().color(QPalette.ColorRole.Text)
-        palette.setColor(QPalette.ColorRole.Text, colour)
-        self.table.setPalette(palette)
-        self.table.setToolTip("Stale: computed before the last change" if stale else "")
+    def _set_indices_stale(self, stale: bool) -> None:
+        for row in range(self.indices.count()):
+            item = self.indices.item(row)
+            data = dict(item.data(BAR_ROLE))
+            data["stale"] = stale
+            item.setData(BAR_ROLE, data)
+        self.indices.setToolTip("Stale: computed before the last change" if stale else "")
