@@ -96,17 +96,18 @@ def _unit_suffix(unit: str) -> str:
     return "" if unit in ("", "year") else f" {unit}"
 
 
-class TornadoDelegate(QStyledItemDelegate):
-    """Paints a tornado row: the lever, its two values, then the bar with the output at both
-    ends."""
+class _RowDelegate(QStyledItemDelegate):
+    """A list row painted from the drawing data in :data:`BAR_ROLE`: text lines, then a bar
+    line. Subclasses say how many text lines (:attr:`lines`) and paint the bar line."""
+
+    lines = 1
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        line = option.fontMetrics.lineSpacing()
-        return QSize(200, 3 * line + 8)
+        return QSize(200, (self.lines + 1) * option.fontMetrics.lineSpacing() + 8)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        bar = index.data(BAR_ROLE)
-        if not bar:
+        data = index.data(BAR_ROLE)
+        if not data:
             return super().paint(painter, option, index)
         painter.save()
         style = option.widget.style() if option.widget else None
@@ -114,23 +115,40 @@ class TornadoDelegate(QStyledItemDelegate):
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
                                 option.widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        text_colour = option.palette.color(QPalette.ColorRole.HighlightedText if selected
-                                           else QPalette.ColorRole.Text)
+        enabled = bool(option.state & QStyle.StateFlag.State_Enabled) and not data.get("stale")
+        text_colour = option.palette.color(
+            QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         metrics = option.fontMetrics
         line = metrics.lineSpacing()
         rect = option.rect.adjusted(4, 3, -4, -3)
         painter.setPen(text_colour)
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        for row, key in enumerate(("title", "values")):
-            text = metrics.elidedText(bar[key], Qt.TextElideMode.ElideRight, rect.width())
+        for row, text in enumerate(data["lines"]):
             painter.drawText(QRect(rect.left(), rect.top() + row * line, rect.width(), line),
-                             left, text)
-        # The bar line: output at the low end | bar | output at the high end.
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
+        bar_line = QRect(rect.left(), rect.top() + self.lines * line + 1, rect.width(), line)
+        self.paint_bar(painter, data, bar_line, metrics, text_colour, enabled and not selected)
+        painter.restore()
+
+    def paint_bar(self, painter: QPainter, data: dict, line: QRect, metrics: Any,
+                  text_colour: QColor, plain: bool) -> None:
+        """Paint the bar line ``line``; ``plain`` is False when selected or greyed."""
+        raise NotImplementedError
+
+
+class TornadoDelegate(_RowDelegate):
+    """A tornado row: the lever, its two values, then the bar with the output at both ends."""
+
+    lines = 2
+
+    def paint_bar(self, painter: QPainter, bar: dict, line: QRect, metrics: Any,
+                  text_colour: QColor, plain: bool) -> None:
         low_text, high_text = bar["low_text"], bar["high_text"]
         side = max(metrics.horizontalAdvance(low_text), metrics.horizontalAdvance(high_text),
                    metrics.horizontalAdvance("8,888")) + 6
-        top = rect.top() + 2 * line + 2
-        area = QRect(rect.left() + side, top, max(rect.width() - 2 * side, 10), line - 2)
+        area = QRect(line.left() + side, line.top(), max(line.width() - 2 * side, 10),
+                     line.height() - 2)
         lo, hi = bar["scale"]
 
         def x_of(value: float) -> int:
@@ -144,52 +162,26 @@ class TornadoDelegate(QStyledItemDelegate):
             x = x_of(end)
             painter.fillRect(QRect(min(x, centre), area.top(), max(abs(x - centre), 1),
                                    area.height()), QColor(colour))
-        painter.setPen(QColor(theme.BLACK) if not selected else text_colour)
+        painter.setPen(QColor(theme.BLACK) if plain else text_colour)
         painter.drawLine(centre, area.top() - 1, centre, area.bottom() + 1)
         painter.setPen(text_colour)
         # Each number sits beside the end of the bar it belongs to.
         left_text, right_text = ((low_text, high_text) if x_of(bar["low"]) <= x_of(bar["high"])
                                  else (high_text, low_text))
-        painter.drawText(QRect(rect.left(), top, side - 4, line),
+        painter.drawText(QRect(line.left(), line.top(), side - 4, line.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, left_text)
-        painter.drawText(QRect(area.right() + 4, top, side - 4, line),
+        painter.drawText(QRect(area.right() + 4, line.top(), side - 4, line.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, right_text)
-        painter.restore()
 
 
-class SobolDelegate(QStyledItemDelegate):
-    """Paints a row of Sobol indices: the lever, then its total- and first-order bars on a
-    0-1 scale with their intervals as whiskers, and both numbers."""
+class SobolDelegate(_RowDelegate):
+    """A row of Sobol indices: the lever, then its total- and first-order bars on a 0-1 scale
+    with their intervals as whiskers, and both numbers."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(200, 2 * option.fontMetrics.lineSpacing() + 8)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        row = index.data(BAR_ROLE)
-        if not row:
-            return super().paint(painter, option, index)
-        painter.save()
-        style = option.widget.style() if option.widget else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
-                                option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        enabled = bool(option.state & QStyle.StateFlag.State_Enabled) and not row["stale"]
-        text_colour = option.palette.color(
-            QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        metrics = option.fontMetrics
-        line = metrics.lineSpacing()
-        rect = option.rect.adjusted(4, 3, -4, -3)
-        numbers = row["numbers"]
+    def paint_bar(self, painter: QPainter, row: dict, line: QRect, metrics: Any,
+                  text_colour: QColor, plain: bool) -> None:
         side = metrics.horizontalAdvance("0.00 · 0.00") + 6
-        painter.setPen(text_colour)
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(row["label"], Qt.TextElideMode.ElideRight,
-                                            rect.width()))
-        top = rect.top() + line + 1
-        area = QRect(rect.left(), top, max(rect.width() - side, 10), line - 2)
+        area = QRect(line.left(), line.top(), max(line.width() - side, 10), line.height() - 2)
 
         def x_of(value: float) -> int:
             return area.left() + round(min(max(value, 0.0), 1.0) * area.width())
@@ -199,19 +191,19 @@ class SobolDelegate(QStyledItemDelegate):
                 (row["first"], FIRST_COLOUR, area.height() // 2)):
             middle = area.top() + (area.height() - height) // 2
             shade = QColor(colour)
-            if not enabled:
+            if row["stale"]:
                 shade.setAlpha(90)
             painter.fillRect(QRect(area.left(), middle, max(x_of(value) - area.left(), 1),
                                    height), shade)
-            painter.setPen(QColor(theme.BLACK) if enabled else text_colour)
+            painter.setPen(QColor(theme.BLACK) if plain else text_colour)
             y = middle + height // 2
             painter.drawLine(x_of(low), y, x_of(high), y)
             painter.drawLine(x_of(low), y - 2, x_of(low), y + 2)
             painter.drawLine(x_of(high), y - 2, x_of(high), y + 2)
         painter.setPen(text_colour)
-        painter.drawText(QRect(area.right() + 6, top, side - 6, line),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, numbers)
-        painter.restore()
+        painter.drawText(QRect(area.right() + 6, line.top(), side - 6, line.height()),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         row["numbers"])
 
 
 class DriversPanel(QWidget):
@@ -467,7 +459,7 @@ class DriversPanel(QWidget):
                 item.setText(text)
                 item.setToolTip(f"{text}. Click to go to the lever.")
                 item.setData(Qt.ItemDataRole.UserRole, bar.name)
-                item.setData(BAR_ROLE, {"title": param.label, "values": values,
+                item.setData(BAR_ROLE, {"lines": (param.label, values),
                                         "low": bar.low, "high": bar.high,
                                         "value": result.value, "scale": scale,
                                         "low_text": low_text, "high_text": high_text})
@@ -559,7 +551,7 @@ class DriversPanel(QWidget):
             item = QListWidgetItem(text)
             item.setToolTip(f"{text}. Click to go to the lever.")
             item.setData(Qt.ItemDataRole.UserRole, ix.names[i])
-            item.setData(BAR_ROLE, {"label": param.label, "first": first, "total": total,
+            item.setData(BAR_ROLE, {"lines": (param.label,), "first": first, "total": total,
                                     "numbers": f"{first[0]:.2f} · {total[0]:.2f}",
                                     "stale": False})
             self.indices.addItem(item)
