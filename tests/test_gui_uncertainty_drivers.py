@@ -46,11 +46,15 @@ def wait_for_tornado(drivers, qtbot, check) -> None:
                     timeout=WAIT_MS)
 
 
-def test_the_drivers_tab_is_in_the_analysis_tabs_and_the_menu(window):
+def test_the_drivers_tab_is_in_the_analysis_tabs_and_filled_at_start(window, qtbot):
     tabs = window.analysis_tabs
     titles = [tabs.tabText(i) for i in range(tabs.count())]
     assert "&Drivers" in titles and tabs.widget(titles.index("&Drivers")) is window.drivers
     assert window.findChild(QAction, "show_drivers") is not None
+    assert not window.drivers.isVisible()  # the Scenario tab is in front ...
+    # ... yet the tornado is computed once the window is up, ready when the tab is shown
+    qtbot.waitUntil(lambda: window.drivers.tornado_result is not None, timeout=WAIT_MS)
+    assert window.drivers.tornado.count() == len(default_spec().levers)
 
 
 def test_the_tornado_fills_with_every_uncertain_lever_labelled_with_units(window, qtbot):

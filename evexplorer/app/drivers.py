@@ -381,10 +381,12 @@ class DriversPanel(QWidget):
         if self._dirty:
             self.refresh(now=True)
 
-    def refresh(self, now: bool = False) -> None:
-        """Compute the tornado again (soon, or ``now``) if the tab is visible; else later."""
+    def refresh(self, now: bool = False, hidden: bool = False) -> None:
+        """Compute the tornado again (soon, or ``now``) if the tab is visible (or ``hidden``
+        is True, e.g. once at start, so that the tab is filled when first shown); else when
+        the tab is next shown."""
         self._dirty = True
-        if not self.isVisible():
+        if not (self.isVisible() or hidden):
             return
         if now:
             self._throttle.stop()

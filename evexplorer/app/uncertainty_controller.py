@@ -99,6 +99,8 @@ class BandController(QObject):
 
     #: Emitted with the generation whose band was just put on the session.
     shown = Signal(int)
+    #: Emitted once the background work has been started (:meth:`start`).
+    started = Signal()
 
     def __init__(self, session: Session, jobs: LatestJobs, *,
                  compute: ComputeProcess | None = None,
@@ -169,6 +171,7 @@ class BandController(QObject):
             "warm_up", record=record, n_samples=self.n_samples), priority=-1)
         if self._enabled:
             self._request(self.n_samples)
+        self.started.emit()
 
     def start_after_first_paint(self, window: QWidget) -> None:
         """Call :meth:`start` once ``window`` has been painted for the first time."""
