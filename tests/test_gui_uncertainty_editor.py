@@ -157,7 +157,7 @@ def test_correlations_are_set_refused_and_removed(window, qtbot):
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: spec_of(window).rho("learning_rate", "supply_growth") == 0)
     assert other.correlations.rowCount() == 0
-    assert "Rank-correlated with Mineral supply growth (0.6)" in \
+    assert f"Rank-correlated with {PARAMETERS['supply_growth'].label} (0.6)" in \
         mark(window, "demand_growth").toolTip()
 
 
