@@ -85,6 +85,7 @@ EVENTS: tuple[str, ...] = (
     "uncertainty",        # the uncertainty record
     "targets",            # the user's targets
     "bands",              # the P10-P50-P90 bands of the shown results
+    "drivers",            # rows on the levers that move an output most (for reports)
     "history",            # the undo history (steps, position, texts)
 )
 
@@ -495,6 +496,7 @@ class Session:
         self._uncertainty: Mapping[str, Any] | None = None
         self._targets: tuple[Mapping[str, Any], ...] = ()
         self._bands: Any = None
+        self._drivers: tuple[Mapping[str, Any], ...] = ()
         self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
         self._pending: set[str] = set()
         self._depth = 0
@@ -931,6 +933,25 @@ class Session:
         with self._batch():
             self._bands = bands
             self._pending.add("bands")
+
+    @property
+    def drivers(self) -> tuple[Mapping[str, Any], ...]:
+        """Rows describing the levers that move an output most, as plain records, or ().
+
+        Set by whoever ranks the levers (the window's Drivers tab) for reports and
+        exports to show as given; emptied while they are being computed again. Like
+        :attr:`bands`: never saved, never undone, not a change of the scenario.
+        """
+        return self._drivers
+
+    def set_drivers(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the driver rows (plain records); notifies ``drivers``."""
+        rows = tuple(MappingProxyType(dict(r)) for r in records)
+        if same_data(rows, self._drivers):
+            return
+        with self._batch():
+            self._drivers = rows
+            self._pending.add("drivers")
 
     # -- comparison set -------------------------------------------------------------------------
     def add_comparison(self, entry: NamedScenario | None = None) -> Compared:

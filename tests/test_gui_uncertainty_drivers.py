@@ -74,6 +74,26 @@ def test_the_tornado_fills_with_every_uncertain_lever_labelled_with_units(window
     assert "82.2" in drivers.summary.text() or f"{expected.value:.1f}" in drivers.summary.text()
 
 
+def test_the_tornado_goes_to_reports_as_driver_rows(window, qtbot):
+    from evexplorer.app.on_screen import snapshot_of
+
+    drivers = open_drivers(window, qtbot)
+    bars = drivers.tornado_result.bars
+    rows = window.session.drivers
+    assert len(rows) == 10
+    top = PARAMETERS[bars[0].name]
+    assert rows[0]["output"] == "Pack cost in 2030" and rows[0]["lever"] == top.label
+    assert rows[0]["lever at P10"] == top.format_with_unit(bars[0].low_value)
+    assert rows[0]["output at P90"].endswith(" USD/kWh")
+    assert [dict(r) for r in snapshot_of(window.session).drivers] == [dict(r) for r in rows]
+    # the levers move: no rows until the new tornado, then the new ones
+    type_value(qtbot, spin(window, "lithium_price"), "40000")
+    assert window.session.drivers == ()
+    qtbot.waitUntil(lambda: window.session.drivers != (), timeout=WAIT_MS)
+    expected = tornado(window.session.values, default_spec(), "pack_cost", 2030)
+    assert window.session.drivers[0]["lever"] == PARAMETERS[expected.bars[0].name].label
+
+
 def test_the_tornado_follows_levers_output_and_year(window, qtbot):
     drivers = open_drivers(window, qtbot)
     type_value(qtbot, spin(window, "lithium_price"), "40000")

@@ -84,3 +84,18 @@ def test_opening_and_new_are_not_undo_steps(tmp_path):
     assert s.uncertainty["seed"] == 11 and len(s.history) == 0 and not s.modified
     s.new()
     assert s.uncertainty is None and len(s.history) == 0
+
+
+def test_driver_rows_are_carried_for_reports_and_are_not_part_of_the_scenario():
+    s, rec = Session(), Recorder()
+    s.subscribe(rec)
+    rows = [{"lever": "Lithium carbonate price", "output at P10": "80.8 USD/kWh"}]
+    s.set_drivers(rows)
+    rows[0]["lever"] = "changed"  # the session keeps its own copy
+    assert s.drivers[0]["lever"] == "Lithium carbonate price"
+    assert rec.calls == [frozenset({"drivers"})]
+    s.set_drivers([{"lever": "Lithium carbonate price", "output at P10": "80.8 USD/kWh"}])
+    assert len(rec.calls) == 1  # the same rows: no notification
+    assert not s.modified and len(s.history) == 0
+    s.set_drivers(())
+    assert s.drivers == () and rec.calls[-1] == frozenset({"drivers"})

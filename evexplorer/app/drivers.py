@@ -4,7 +4,8 @@
   lever alone at its P10 and its P90, every other lever at the scenario's
   value, for the output and year chosen above it. One batch of 2K + 1 model
   runs in the background (beside the bands), repeated at most every :data:`THROTTLE_MS`
-  while levers move and the tab is visible. Each bar names the lever and its
+  while levers move. Its first ten bars also go to the session
+  (``session.drivers``) for reports. Each bar names the lever and its
   two values with units, and shows the output at both ends; clicking a bar (or
   pressing Enter on it) jumps to the lever.
 - **Sobol indices** on demand (:func:`evexplorer.analysis.sensitivity.sobol`):
@@ -33,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QRect, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -94,6 +95,36 @@ def format_output(value: float, unit: str) -> str:
 
 def _unit_suffix(unit: str) -> str:
     return "" if unit in ("", "year") else f" {unit}"
+
+
+def driver_records(result: Any, limit: int = 10) -> list[dict[str, str]]:
+    """The first bars of a tornado as rows for reports, every value with its unit.
+
+    Parameters
+    ----------
+    result : Tornado
+        From :func:`evexplorer.analysis.sensitivity.tornado`.
+    limit : int
+        Most rows.
+
+    Returns
+    -------
+    list of dict
+        ``{"output", "lever", "lever at P10", "lever at P90", "output at P10",
+        "output at P90"}`` per bar, largest swing first.
+    """
+    unit = result.unit
+    what = output_label(result.output).rsplit(" (", 1)[0] + (
+        "" if result.year is None else f" in {result.year}")
+    rows = []
+    for bar in result.bars[:limit]:
+        param = PARAMETERS[bar.name]
+        rows.append({"output": what, "lever": param.label,
+                     "lever at P10": param.format_with_unit(bar.low_value),
+                     "lever at P90": param.format_with_unit(bar.high_value),
+                     "output at P10": format_output(bar.low, unit) + _unit_suffix(unit),
+                     "output at P90": format_output(bar.high, unit) + _unit_suffix(unit)})
+    return rows
 
 
 class _RowDelegate(QStyledItemDelegate):
@@ -237,7 +268,6 @@ class DriversPanel(QWidget):
         self._compute = compute if compute is not None else shared()
         self._spec = spec
         self._on_jump = on_jump
-        self._dirty = True
         self._request = 0
         self.tornado_result: Any = None
         self.sobol_result: Any = None
@@ -376,18 +406,13 @@ class DriversPanel(QWidget):
             self._mark_sobol_stale()
             self.refresh()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh(now=True)
+    def refresh(self, now: bool = False) -> None:
+        """Compute the tornado again, soon or ``now`` (visible or not: reports show it too).
 
-    def refresh(self, now: bool = False, hidden: bool = False) -> None:
-        """Compute the tornado again (soon, or ``now``) if the tab is visible (or ``hidden``
-        is True, e.g. once at start, so that the tab is filled when first shown); else when
-        the tab is next shown."""
-        self._dirty = True
-        if not (self.isVisible() or hidden):
-            return
+        Until it arrives, the session holds no driver rows, so that an export never shows
+        the drivers of other levers.
+        """
+        self._session.set_drivers(())
         if now:
             self._throttle.stop()
             self._submit()
@@ -395,7 +420,6 @@ class DriversPanel(QWidget):
             self._throttle.start()
 
     def _submit(self) -> None:
-        self._dirty = False
         try:
             spec = self._spec()
         except ParameterError as exc:
@@ -424,12 +448,14 @@ class DriversPanel(QWidget):
 
     def _show_message(self, text: str) -> None:
         self.tornado_result = None
+        self._session.set_drivers(())
         self.summary.setText(text)
         self.tornado.clear()
 
     def show_tornado(self, result: Any) -> None:
         """Draw a :class:`~evexplorer.analysis.sensitivity.Tornado`."""
         self.tornado_result = result
+        self._session.set_drivers(driver_records(result))
         unit = result.unit
         what = html.escape(output_label(result.output).rsplit(" (", 1)[0])
         when = "" if result.year is None else f" in {result.year}"

@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.recompute()  # the first results: the views draw as they arrive
         # Sampling starts once the window is painted: importing SciPy's samplers must not
         # delay the first paint. The Drivers tab is then filled in the background.
-        self.uncertainty.started.connect(lambda: self.drivers.refresh(now=True, hidden=True))
+        self.uncertainty.started.connect(lambda: self.drivers.refresh(now=True))
         self.uncertainty.start_after_first_paint(self)
 
     # -- menus ---------------------------------------------------------------------------------
