@@ -18,7 +18,7 @@ A :class:`Session` owns every piece of scenario data a window shows:
   may be the current scenario itself, following its levers;
 - the **uncertainty** record and the user's **targets**, carried through
   opening and saving;
-- a bounded **undo history** (:class:`History`) of lever, text and reference
+- a bounded **undo history** (:class:`History`) of lever, text, reference and uncertainty
   changes.
 
 Listeners subscribe with :meth:`Session.subscribe` and are called only after a
@@ -86,6 +86,7 @@ EVENTS: tuple[str, ...] = (
     "uncertainty",        # the uncertainty record
     "targets",            # the user's targets
     "bands",              # the P10-P50-P90 bands of the shown results
+    "drivers",            # rows on the levers that move an output most (for reports)
     "history",            # the undo history (steps, position, texts)
 )
 
@@ -349,7 +350,7 @@ class Step:
     text : str
         What the Edit menu shows after "Undo" ("Change lithium price").
     before, after : tuple of (str, object)
-        Field names (levers, texts, ``reference``) with their values.
+        Field names (levers, texts, ``reference``, ``uncertainty``) with their values.
     merge : str or None
         Consecutive steps with the same key become one (typing in one text field).
     """
@@ -506,6 +507,7 @@ class Session:
         self._uncertainty: Mapping[str, Any] | None = None
         self._targets: tuple[Mapping[str, Any], ...] = ()
         self._bands: Any = None
+        self._drivers: tuple[Mapping[str, Any], ...] = ()
         self._listeners: list[tuple[Listener, frozenset[str] | None]] = []
         self._pending: set[str] = set()
         self._depth = 0
@@ -747,7 +749,8 @@ class Session:
     def begin_change(self, text: str) -> None:
         """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step."""
         if self._gesture is None:
-            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)))
+            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)
+                                                | {"uncertainty"}))
 
     def end_change(self) -> frozenset[str]:
         """End the gesture; record what it changed as one undo step; return those names."""
@@ -772,11 +775,13 @@ class Session:
                 self.end_change()
 
     def _fields(self, names: Iterable[str]) -> dict[str, Any]:
-        """Current values of levers, texts and ``reference`` by name."""
+        """Current values of levers, texts, ``reference`` and ``uncertainty`` by name."""
         out = {}
         for name in names:
             if name == "reference":
                 out[name] = self._reference
+            elif name == "uncertainty":
+                out[name] = self._uncertainty
             elif name in self._meta:
                 out[name] = self._meta[name]
             else:
@@ -847,6 +852,8 @@ class Session:
             reference = values.pop("reference", None)
             if reference is not None:
                 self._assign_reference(reference)
+            if "uncertainty" in values:
+                self._assign_uncertainty(values.pop("uncertainty"))
             self._assign(values)
             self._pending.add("history")
 
@@ -886,14 +893,27 @@ class Session:
             self._refresh()
 
     # -- the uncertainty and targets slots ------------------------------------------------------
-    def set_uncertainty(self, record: Mapping[str, Any] | None) -> None:
-        """Set the uncertainty record (None: the defaults)."""
+    def set_uncertainty(self, record: Mapping[str, Any] | None, *,
+                        text: str | None = None) -> None:
+        """Set the uncertainty record (None: the defaults); one undo step.
+
+        Inside a gesture (:meth:`change`, :meth:`begin_change`) the gesture's
+        step takes it in. ``text`` describes the step ("Change uncertainty").
+        """
+        before = {"uncertainty": self._uncertainty}
+        with self._batch():
+            if self._assign_uncertainty(record):
+                self._record(text or "Change uncertainty", before, ("uncertainty",))
+
+    def _assign_uncertainty(self, record: Mapping[str, Any] | None) -> bool:
+        """Replace the uncertainty record without an undo step; False if it is the same."""
         record = None if record is None else MappingProxyType(copy.deepcopy(dict(record)))
         if same_data(record, self._uncertainty):
-            return
+            return False
         with self._batch():
             self._uncertainty = record
             self._pending.add("uncertainty")
+        return True
 
     def set_targets(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Set the user's targets (plain records)."""
@@ -925,6 +945,25 @@ class Session:
         with self._batch():
             self._bands = bands
             self._pending.add("bands")
+
+    @property
+    def drivers(self) -> tuple[Mapping[str, Any], ...]:
+        """Rows describing the levers that move an output most, as plain records, or ().
+
+        Set by whoever ranks the levers (the window's Drivers tab) for reports and
+        exports to show as given; emptied while they are being computed again. Like
+        :attr:`bands`: never saved, never undone, not a change of the scenario.
+        """
+        return self._drivers
+
+    def set_drivers(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the driver rows (plain records); notifies ``drivers``."""
+        rows = tuple(MappingProxyType(dict(r)) for r in records)
+        if same_data(rows, self._drivers):
+            return
+        with self._batch():
+            self._drivers = rows
+            self._pending.add("drivers")
 
     # -- comparison set -------------------------------------------------------------------------
     def add_comparison(self, entry: NamedScenario | None = None) -> Compared:
@@ -1145,7 +1184,7 @@ class Session:
         self._stale = True
         self._reference_stale = True
         self._assign_reference(reference)
-        self.set_uncertainty(uncertainty)
+        self._assign_uncertainty(uncertainty)
         self.set_targets(targets)
         self.history.clear()
         self._pending.add("history")
@@ -1263,6 +1302,8 @@ def _same_field(name: str, a: Any, b: Any) -> bool:
         return same_value(name, a, b)
     if name == "reference":
         return a.same_as(b)
+    if name == "uncertainty":
+        return same_data(a, b)
     return a == b
 
 

@@ -93,7 +93,7 @@ def create_main_window(settings: QSettings | None = None) -> MainWindow:
 
 def render_screenshot(png: Path, file: Path | None = None,
                       settings: QSettings | None = None) -> None:
-    """Render the main window at 1400×900 (on ``file`` if given) to ``png``.
+    """Render the main window at 1400×900 (on ``file`` if given), with its bands, to ``png``.
 
     Raises
     ------
@@ -109,6 +109,9 @@ def render_screenshot(png: Path, file: Path | None = None,
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     app = _application()
+    for _ in range(3):
+        app.processEvents()
+    window.uncertainty.wait_until_settled()  # the picture shows the P10–P90 bands
     for _ in range(3):
         app.processEvents()
     image = window.grab()

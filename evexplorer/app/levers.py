@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 
 from ..model import GROUPS, PARAMETERS, Parameter, ParameterError, data, labels, registry
 from ..session import Change, Session
-from .info_popup import InfoPopup
 
 #: Positions of a float lever's slider.
 SLIDER_STEPS = 1000
@@ -131,13 +130,23 @@ class LeverView(QWidget):
         self.info_button = QToolButton()
         self.info_button.setObjectName(f"{param.name}__info")
         self.info_button.setText("i")
-        self.info_button.setToolTip("Description, range, source and vintage")
+        self.info_button.setToolTip("Description, range, source and vintage; uncertainty")
         self.info_button.setAccessibleName(f"About {param.label}")
         self.info_button.setAutoRaise(True)
         self.info_button.clicked.connect(self.show_info)
-        self.info_popup: InfoPopup | None = None
+        self.info_popup: QWidget | None = None
+        # "±" beside the label while the lever is uncertain (set by the uncertainty marks).
+        self.uncertainty_mark = QLabel("\u00b1")
+        self.uncertainty_mark.setObjectName(f"{param.name}__uncertain_mark")
+        self.uncertainty_mark.setStyleSheet("color: #0072B2; font-weight: bold;")
+        self.uncertainty_mark.hide()
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(4)
+        header.addWidget(self.label, 1)
+        header.addWidget(self.uncertainty_mark, 0, Qt.AlignmentFlag.AlignTop)
         # columns: 0 slider, 1 value field, 2 reset, 3 information
-        self._layout.addWidget(self.label, 0, 0, 1, 2)
+        self._layout.addLayout(header, 0, 0, 1, 2)
         self._layout.addWidget(self.reset_button, 0, 2)
         self._layout.addWidget(self.info_button, 0, 3)
         self._layout.setColumnStretch(0, 1)
@@ -149,10 +158,17 @@ class LeverView(QWidget):
         raise NotImplementedError
 
     def show_info(self) -> None:
-        """Show the lever's description, range, default and source (a link) next to it."""
-        if self.info_popup is None:
-            self.info_popup = InfoPopup(self)
-        self.info_popup.show_text(info_html(self.param), self.info_button)
+        """Show the lever's description, range, default, source and uncertainty next to it."""
+        from .lever_info import LeverInfoPopup
+
+        self.info_popup = LeverInfoPopup(self.param, self._session, info_html(self.param), self)
+        self.info_popup.show_at(self.info_button)
+
+    def set_uncertainty_mark(self, text: str | None) -> None:
+        """Mark the lever as uncertain with ``text`` as the mark's tooltip; None: certain."""
+        self.uncertainty_mark.setVisible(text is not None)
+        if text is not None and text != self.uncertainty_mark.toolTip():
+            self.uncertainty_mark.setToolTip(text)
 
     def reset(self) -> None:
         """Put the lever back to its default (one undo step)."""

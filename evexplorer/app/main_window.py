@@ -45,13 +45,17 @@ from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
 from . import saving
 from .autosave import Autosaver, autosave_seconds
+from .background import LatestJobs
 from .charts import ChartPanel
 from .docks import dock as side_panel
+from .drivers import DriversPanel
 from .export_actions import ExportActions
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
 from .status import StatusBar
+from .uncertainty_controller import BandController
+from .uncertainty_editor import UncertaintyMarks, reset_uncertainty
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
@@ -186,6 +190,15 @@ class MainWindow(QMainWindow):
         self.analysis_tabs.setObjectName("analysis_tabs")
         self.analysis_tabs.setDocumentMode(True)
         self.analysis_tabs.addTab(self.meta, "&Scenario")
+        # Uncertainty: bands computed in the background as levers move, the Drivers tab,
+        # and the marks of uncertain levers. One background queue serves bands and tornado.
+        self.jobs = LatestJobs()
+        self.uncertainty = BandController(self.session, self.jobs, report=self.show_message,
+                                          parent=self)
+        self.drivers = DriversPanel(self.session, self.jobs, self.uncertainty.spec,
+                                    self.levers.focus_lever, self.headline.year.value())
+        self.analysis_tabs.addTab(self.drivers, "&Drivers")
+        self.uncertainty_marks = UncertaintyMarks(self.session, self.levers)
         # The side panels are docks: each can be closed (View menu brings it back), moved to
         # the other side, or floated as its own window; their arrangement is kept between runs.
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
@@ -227,6 +240,10 @@ class MainWindow(QMainWindow):
         self.autosave = Autosaver(self.session, self, seconds=autosave_seconds(self.settings),
                                   report=lambda text: self.show_message(text, 15000))
         self.recompute()  # the first results: the views draw as they arrive
+        # Sampling starts once the window is painted: importing SciPy's samplers must not
+        # delay the first paint. The Drivers tab is then filled in the background.
+        self.uncertainty.started.connect(lambda: self.drivers.refresh(now=True))
+        self.uncertainty.start_after_first_paint(self)
 
     # -- arrangement ---------------------------------------------------------------------------
     def _dock(self, name: str, title: str, widget: QWidget,
@@ -375,6 +392,7 @@ class MainWindow(QMainWindow):
                                                checkable=True, checked=True)
         self.show_uncertainty_action.setObjectName("show_uncertainty")
         self.show_uncertainty_action.setShortcut(QKeySequence("Ctrl+U"))
+        self.show_uncertainty_action.toggled.connect(self._on_show_uncertainty)
         view.addAction(self.show_uncertainty_action)
         self.show_uncertainty_action.toggled.connect(self.charts.set_bands_visible)
         view.addSeparator()
@@ -412,6 +430,17 @@ class MainWindow(QMainWindow):
                                                    name="reset_reference")
         analysis.addAction(self.set_reference_action)
         analysis.addAction(self.reset_reference_action)
+        analysis.addSeparator()
+        self.drivers_action = self._action("&Drivers", self.show_drivers, "Ctrl+Shift+D",
+                                           "show_drivers")
+        self.drivers_action.setToolTip("The levers that move an output most; Sobol indices")
+        analysis.addAction(self.drivers_action)
+        self.reset_uncertainty_action = self._action(
+            "Reset &Uncertainty to Defaults", lambda: reset_uncertainty(self.session),
+            name="reset_uncertainty")
+        self.reset_uncertainty_action.setToolTip(
+            "Every lever's uncertainty and correlation as shipped (one undo step)")
+        analysis.addAction(self.reset_uncertainty_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&User Guide", self.show_user_guide,
                                          QKeySequence.StandardKey.HelpContents,
@@ -494,6 +523,22 @@ class MainWindow(QMainWindow):
         self.set_reference_action.setStatusTip(
             "Reference: baseline" if reference.is_baseline else
             f"Reference: {reference.title}")
+
+    def _on_show_uncertainty(self, checked: bool) -> None:
+        self.uncertainty.set_enabled(checked)
+        self.headline.set_bands_visible(checked)
+
+    def show_analysis_tab(self, widget: QWidget) -> None:
+        """Bring one of the analysis tabs to the front, opening its panel if it was closed."""
+        if not self.analysis_dock.isVisible():
+            self.analysis_dock.show()
+        self.analysis_dock.raise_()
+        self.analysis_tabs.setCurrentWidget(widget)
+
+    def show_drivers(self) -> None:
+        """Bring the Drivers tab to the front and put the focus on its output."""
+        self.show_analysis_tab(self.drivers)
+        self.drivers.output.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- reference -----------------------------------------------------------------------------
     def choose_reference(self) -> None:
@@ -785,6 +830,8 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self.save_settings()
             self.autosave.discard()  # saved or discarded: the recovery copy goes
+            self.jobs.shutdown()
+            self.drivers.cancel_sobol()
             event.accept()
         else:
             event.ignore()

@@ -6,6 +6,7 @@ import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from ..model import PARAMETERS, Parameter, Results, labels
 from ..session import Change, Session
 from . import theme
+from .headline_ranges import range_text
 from .theme import reference_name
 
 
@@ -169,15 +171,20 @@ class HeadlineCard(QFrame):
         self.delta = QLabel("")
         self.delta.setObjectName(f"headline_{headline.key}_delta")
         self.delta.setWordWrap(True)
+        # The figure's P10–P90 range under uncertainty (hidden while bands are off).
+        self.range = QLabel("")
+        self.range.setObjectName(f"headline_{headline.key}_range")
+        self.range.setStyleSheet("color: #505050; font-size: 8.5pt;")
         # Fixed line counts and widths that ignore the text: a new number must never
         # change the layout (that would resize and repaint every chart mid-drag).
-        for label, lines in ((self.title, 2), (self.value, 1), (self.delta, 2)):
+        for label, lines in ((self.title, 2), (self.value, 1), (self.range, 1), (self.delta, 2)):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 2)
             layout.addWidget(label)
         self.setMinimumWidth(self.minimum_width(False))
         self._delta_of: tuple[float | None, float | None, str] | None = None
         self._value_parts: tuple[str, str] | None = None
+        self._range_of: tuple[Any, int] | None = None
         self._fitted: dict[tuple[str, str, str, int], str] = {}
 
     #: The widest figures a card shows: a number in the big font, then a unit in the small.
@@ -275,6 +282,23 @@ class HeadlineCard(QFrame):
                      f"{html.escape(after, quote=False)}</span>")
         if text != self.value.text():
             self.value.setText(text)
+    def show_range(self, bands: Any, year: int) -> None:
+        """Show the figure's P10–P90 range from ``bands`` (None: no range).
+
+        A narrow card leaves out the unit (the figure above has it), then the names of
+        the percentiles (the tooltip has them).
+        """
+        self._range_of = (bands, year)
+        room = self.range.width() - 4
+        for short in (0, 1, 2):
+            text = range_text(self.headline, bands, year, short)
+            if self.range.fontMetrics().horizontalAdvance(text) <= room:
+                break
+        if text != self.range.text():
+            self.range.setText(text)
+            self.range.setToolTip(
+                f"10th to 90th percentile over {bands.n_samples:,} samples of the uncertain "
+                "levers (View ▸ Show Uncertainty)" if text else "")
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -282,6 +306,8 @@ class HeadlineCard(QFrame):
             self._show_value(*self._value_parts)
         if self._delta_of is not None:  # the reference's name is fitted to the width
             self.delta.setText(self._delta_text(*self._delta_of))
+        if self._range_of is not None:  # and so is the range's unit
+            self.show_range(*self._range_of)
 
     def _fit(self, label: str, before: str = "", after: str = "") -> str:
         """``label`` shortened with "…" so that ``before + label + after`` fits one line."""
@@ -355,6 +381,8 @@ class HeadlinePanel(QWidget):
         self._card_sizes: tuple[int, int, int] | None = None
         self.year.valueChanged.connect(self._on_year)
         session.subscribe(self._on_session, names=("shown", "reference_results", "reference"))
+        self._bands_visible = True
+        session.subscribe(lambda change: self.show_ranges(), names=("bands",))
         if session.up_to_date:  # else it draws when the pending results arrive
             self.refresh()
 
@@ -452,6 +480,24 @@ class HeadlinePanel(QWidget):
         label = reference_name(self._session.reference)
         for card in self.cards.values():
             card.show_values(shown, reference, self.year.value(), label)
+        self.show_ranges()
+
+    def set_bands_visible(self, visible: bool) -> None:
+        """Show (True) or hide the cards' P10–P90 lines."""
+        self._bands_visible = bool(visible)
+        for card in self.cards.values():
+            card.range.setVisible(self._bands_visible)
+        self.show_ranges()
+
+    def show_ranges(self) -> None:
+        """Show the session's bands on the cards, if they belong to the years shown."""
+        if not self._session.up_to_date:
+            return  # the pending results come with a notification of their own
+        bands = self._session.bands if self._bands_visible else None
+        if bands is not None and not np.array_equal(bands.years, self._session.shown.years):
+            bands = None
+        for card in self.cards.values():
+            card.show_range(bands, self.year.value())
 
 
 def display_value(param: Parameter, value: object) -> str:

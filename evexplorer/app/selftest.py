@@ -2,7 +2,8 @@
 
 Offscreen, it computes the baseline, saves a scenario in a temporary folder,
 reopens it through the isolated child-process reader, builds the main window
-on it and renders the window to an image. It prints one line per step and
+on it, lets it compute its uncertainty bands in the background and renders the
+window to an image. It prints one line per step and
 exits 0 only if every step worked.
 """
 
@@ -121,6 +122,11 @@ def _run() -> None:
         window.show()
         app = _application()
         app.processEvents()
+        if not _step("compute the uncertainty bands in a background thread",
+                     lambda: window.uncertainty.wait_until_settled(30_000)):
+            raise RuntimeError("no uncertainty bands within 30 s")
+        if not window.session.bands.series["pack_cost"].shape == (3, len(doc.results.years)):
+            raise RuntimeError("the uncertainty bands have the wrong shape")
         image = _step("render the window", lambda: window.grab().toImage())
         if image.isNull() or (image.width(), image.height()) != SCREENSHOT_SIZE:
             raise RuntimeError(f"the rendered image is {image.width()}×{image.height()}")

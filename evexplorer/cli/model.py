@@ -16,6 +16,7 @@ from ._base import (
     add_set_option,
     scenario_parameters,
 )
+from .uncertainty import add_uncertainty_options, command_spec
 
 COMMANDS = ("params", "compute", "info")
 
@@ -35,6 +36,7 @@ def register(sub: Any) -> None:
     compute.add_argument("--force", action="store_true",
                          help="with --save: replace FILE even if it is not an EV Explorer "
                               "scenario")
+    add_uncertainty_options(compute)
     out = compute.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the results as JSON")
     out.add_argument("--csv", type=Path, metavar="FILE",
@@ -124,15 +126,21 @@ def _compute(args: argparse.Namespace) -> None:
     from ..model import evaluate
 
     document, params = scenario_parameters(args.file, args.overrides)
+    if (args.vary or args.correlate) and args.save is None:
+        raise CommandError("--vary and --correlate set the uncertainty that --save FILE stores "
+                           "with the scenario; for its bands use 'evexplorer uncertainty'")
     results = evaluate(params)
     if args.save is not None:
         from .. import scenario
 
+        uncertainty = _saved_uncertainty(args, document, params)
         target = _save_target(args.save, force=args.force)
-        meta = {} if document is None else {
+        kept = {} if document is None else {
             "title": document.title, "author": document.author, "notes": document.notes,
-            "created": document.created}
-        scenario.save_scenario(target, results.parameters, results, **meta)
+            "created": document.created, "reference": document.reference,
+            "targets": document.targets}
+        scenario.save_scenario(target, results.parameters, results, uncertainty=uncertainty,
+                               **kept)
         print(f"Saved {target}", file=sys.stderr)
     if args.json:
         json.dump(tabular.results_to_json(results), sys.stdout, indent=1, allow_nan=False)
@@ -145,6 +153,20 @@ def _compute(args: argparse.Namespace) -> None:
                 tabular.write_csv(results, fh)
     elif args.save is None:
         _print_summary(results)
+
+
+def _saved_uncertainty(args: argparse.Namespace, document: Any,
+                       params: dict[str, Any]) -> dict[str, Any] | None:
+    """The uncertainty ``compute --save`` stores.
+
+    With ``--vary`` or ``--correlate``: the spec they give (``--correlate`` alone edits
+    the file's stored uncertainty, else the defaults), around the saved lever values.
+    Without them: the file's stored uncertainty as it is, or none at all for a scenario
+    that did not come from a file with one (readers then use the defaults).
+    """
+    if args.vary or args.correlate:
+        return command_spec(args, document, params).to_record()
+    return None if document is None else document.uncertainty
 
 
 def _save_target(path: Path, *, force: bool) -> Path:

@@ -214,11 +214,26 @@ def uncertainty_spec(values: Mapping[str, Any], vary: Sequence[str] = (),
                            (*kept, *added))
 
 
-def _scenario(args: argparse.Namespace) -> tuple[dict[str, Any], UncertaintySpec]:
-    """The lever values (file, then --set) and the uncertainty of a command."""
+def command_spec(args: argparse.Namespace, document: Any,
+                 values: Mapping[str, Any]) -> UncertaintySpec:
+    """The uncertainty of a command: ``--vary``/``--correlate`` (and ``--seed``) over the file's.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``file``, ``vary``, ``correlate`` and optionally ``seed``.
+    document : ScenarioDocument or None
+        The opened file.
+    values : Mapping[str, object]
+        The scenario's lever values (file and ``--set``) [lever units].
+
+    Raises
+    ------
+    CommandError
+        Exit status 1 if the file's stored uncertainty is needed and cannot be used.
+    """
     from ..model.registry import ParameterError
 
-    document, params = scenario_parameters(args.file, args.overrides)
     stored = None if document is None else document.uncertainty
     if stored is not None and not args.vary:
         from ..analysis.uncertainty import UncertaintySpec
@@ -228,7 +243,14 @@ def _scenario(args: argparse.Namespace) -> tuple[dict[str, Any], UncertaintySpec
         except ParameterError as exc:
             raise CommandError(f"{args.file}: its stored uncertainty cannot be used: {exc}",
                                EXIT_FILE_ERROR) from None
-    return params, uncertainty_spec(params, args.vary, args.correlate, args.seed, stored)
+    return uncertainty_spec(values, args.vary, args.correlate, getattr(args, "seed", None),
+                            stored)
+
+
+def _scenario(args: argparse.Namespace) -> tuple[dict[str, Any], UncertaintySpec]:
+    """The lever values (file, then --set) and the uncertainty of a command."""
+    document, params = scenario_parameters(args.file, args.overrides)
+    return params, command_spec(args, document, params)
 
 
 # ---------------------------------------------------------------------------------------------
