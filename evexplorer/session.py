@@ -88,6 +88,9 @@ EVENTS: tuple[str, ...] = (
     "history",            # the undo history (steps, position, texts)
 )
 
+#: Slots of plain records that a change block (:meth:`Session.change`) records for undo.
+UNDOABLE_SLOTS: tuple[str, ...] = ("uncertainty", "targets")
+
 #: Fields whose change can make the scenario differ from its file.
 _SAVED_FIELDS = frozenset({*registry.PARAMETERS, *META_FIELDS, "reference", "uncertainty",
                            "targets"})
@@ -722,9 +725,14 @@ class Session:
         return self.update({n: BASELINE.parameters[n] for n in names}, text=text)
 
     def begin_change(self, text: str) -> None:
-        """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step."""
+        """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step.
+
+        The gesture covers the levers, the texts and the slots of :data:`UNDOABLE_SLOTS`
+        (``with session.change("Add target"): session.set_targets(...)`` is one step).
+        """
         if self._gesture is None:
-            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)))
+            self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)
+                                                | set(UNDOABLE_SLOTS)))
 
     def end_change(self) -> frozenset[str]:
         """End the gesture; record what it changed as one undo step; return those names."""
@@ -749,11 +757,13 @@ class Session:
                 self.end_change()
 
     def _fields(self, names: Iterable[str]) -> dict[str, Any]:
-        """Current values of levers, texts and ``reference`` by name."""
+        """Current values of levers, texts, ``reference`` and the undoable slots by name."""
         out = {}
         for name in names:
             if name == "reference":
                 out[name] = self._reference
+            elif name in UNDOABLE_SLOTS:
+                out[name] = getattr(self, f"_{name}")
             elif name in self._meta:
                 out[name] = self._meta[name]
             else:
@@ -824,6 +834,10 @@ class Session:
             reference = values.pop("reference", None)
             if reference is not None:
                 self._assign_reference(reference)
+            if "uncertainty" in values:
+                self.set_uncertainty(values.pop("uncertainty"))
+            if "targets" in values:
+                self.set_targets(values.pop("targets"))
             self._assign(values)
             self._pending.add("history")
 
@@ -864,7 +878,10 @@ class Session:
 
     # -- the uncertainty and targets slots ------------------------------------------------------
     def set_uncertainty(self, record: Mapping[str, Any] | None) -> None:
-        """Set the uncertainty record (None: the defaults)."""
+        """Set the uncertainty record (None: the defaults).
+
+        Inside ``with session.change(text):`` the change is one undo step.
+        """
         record = None if record is None else MappingProxyType(copy.deepcopy(dict(record)))
         if same_data(record, self._uncertainty):
             return
@@ -873,7 +890,10 @@ class Session:
             self._pending.add("uncertainty")
 
     def set_targets(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Set the user's targets (plain records)."""
+        """Set the user's targets (plain records).
+
+        Inside ``with session.change(text):`` the change is one undo step.
+        """
         targets = tuple(MappingProxyType(copy.deepcopy(dict(r))) for r in records)
         if same_data(targets, self._targets):
             return
@@ -1172,6 +1192,8 @@ def _same_field(name: str, a: Any, b: Any) -> bool:
         return same_value(name, a, b)
     if name == "reference":
         return a.same_as(b)
+    if name in UNDOABLE_SLOTS:
+        return same_data(a, b)
     return a == b
 
 
