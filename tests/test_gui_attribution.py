@@ -63,7 +63,9 @@ def test_a_preset_as_reference_and_the_bars_add_up_to_the_change(window, qtbot, 
         assert bar.label == PARAMETERS[bar.name].label
         assert "→" in bar.detail and "USD/kWh" in bar.value_text
     growth = next(b for b in levers if b.name == "supply_growth")
-    assert growth.detail == "5.0 %/yr → 10.0 %/yr"
+    param = PARAMETERS["supply_growth"]
+    assert growth.detail == (f"{param.format(squeeze.parameters['supply_growth'])} %/yr → "
+                             f"{param.format(param.default)} %/yr")
     # on screen: the bars' pixel lengths add up to the distance between the two totals
     wf = view.waterfall
     low, high = wf.scale()

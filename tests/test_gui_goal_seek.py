@@ -120,17 +120,22 @@ def test_a_lever_moved_after_seeking_makes_the_answer_stale(window, qtbot):
 
 def test_a_whole_number_lever_meets_the_target_on_the_far_side(window, qtbot):
     window.session.set("chemistry_mix", "LFP")
+
+    def cost(year: int) -> float:
+        return at({"chemistry_mix": "LFP", "chemistry_target_year": year}, "pack_cost", 2030)
+
+    target = round(0.5 * (cost(2032) + cost(2033)), 2)  # between two whole years
+    above = cost(2035) > target  # where the lever's current value puts the pack cost
     dialog = open_dialog(window, qtbot)
-    ask(qtbot, dialog, "chemistry_target_year", "pack_cost", 2030, "74")
+    ask(qtbot, dialog, "chemistry_target_year", "pack_cost", 2030, f"{target:.2f}")
     qtbot.mouseClick(dialog.seek_button, Qt.MouseButton.LeftButton)
     found = dialog.result
     assert found is not None and isinstance(found.value, int) and found.whole_number
-    # now above the target, so the answer brings the pack cost to or below it
-    achieved = at({"chemistry_mix": "LFP", "chemistry_target_year": found.value}, "pack_cost",
-                  2030)
-    assert achieved == pytest.approx(found.achieved) and achieved <= 74
-    assert at({"chemistry_mix": "LFP", "chemistry_target_year": found.value + 1}, "pack_cost",
-              2030) > 74
+    assert cost(found.value) == pytest.approx(found.achieved)
+    # the answer meets the target; the next whole year towards the current value does not
+    assert (found.achieved <= target) if above else (found.achieved >= target)
+    toward = found.value + (1 if found.value < 2035 else -1)
+    assert (cost(toward) > target) if above else (cost(toward) < target)
     assert "whole values" in dialog.answer.text()
     assert f"Target mix reached in {found.value} → pack cost" in dialog.answer.text()
 

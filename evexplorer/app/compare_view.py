@@ -159,12 +159,13 @@ class CompareTable(QTableWidget):
         #: The figures on screen, or None with fewer than two scenarios.
         self.comparison: Comparison | None = None
         self._shape: tuple[bool, int, int] | None = None
+        self._sized: tuple[bool, int, int] | None = None
+        self._changed = False
         self._keys: list[int] = []
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(False)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def keys(self) -> list[int]:
@@ -238,6 +239,23 @@ class CompareTable(QTableWidget):
             self._reshape(shape)
         titles = [f"{i} {_title(c)}" for i, c in enumerate(entries, 1)]
         tips = [f"{c.scenario.title} — {_origin(c.scenario)}" for c in entries]
+        # Sections are sized once per refresh, and only when a text's length changed (a
+        # resize to the contents measures every cell: a millisecond per cell during a drag).
+        self._changed = False
+        self._fill(result, year, wide, titles, tips)
+        if self._changed:
+            if wide:
+                self.resizeColumnsToContents()
+            else:
+                self.resizeColumnToContents(1)
+                self.resizeColumnToContents(2)
+        if shape != self._sized:
+            self._sized = shape
+            self.resizeRowsToContents()
+
+    def _fill(self, result: Comparison, year: int, wide: bool, titles: list[str],
+              tips: list[str]) -> None:
+        entries = range(len(titles))
         if wide:
             for column, (title, tip) in enumerate(zip(titles, tips, strict=True)):
                 self._header(column, title, tip)
@@ -272,7 +290,7 @@ class CompareTable(QTableWidget):
             self.setRowCount(figures)
             self.setColumnCount(n)
             self.verticalHeader().show()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             return
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setRowCount(figures * (n + 1))
@@ -280,8 +298,8 @@ class CompareTable(QTableWidget):
         self.setHorizontalHeaderLabels(["Scenario", "Value", "vs 1"])
         self.verticalHeader().hide()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         for h in range(figures):
             self.setSpan(h * (n + 1), 0, 1, 3)
 
@@ -319,6 +337,8 @@ class CompareTable(QTableWidget):
             self.setItem(row, column, item)
         if item.text() == text and item.toolTip() == tip:
             return
+        if len(item.text()) != len(text):  # the section may need another width
+            self._changed = True
         item.setText(text)
         item.setToolTip(tip)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{text.replace(chr(10), ' ')}: {tip}")
