@@ -13,9 +13,12 @@ Offscreen, window 1400×900, the allocator tuned as in the application.
    (which waits for the hand to pause, so the drag pays only for fading the
    bars). Wall-clock p50 and p95 per position [ms] and the process CPU time
    per position (the machine is shared; CPU time is steadier).
-2. The attribution drawn once the levers are still, with 10 levers changed
+2. The compare table's own update for one lever change with six scenarios
+   (the figures, the cells whose text changed, the sections' widths) [ms],
+   median of 200 changes of the EV-sales growth.
+3. The attribution drawn once the levers are still, with 10 levers changed
    (1,024 model runs) [ms], median of 15.
-3. Goal-seek from the dialog (lithium price for a pack cost of 80 USD/kWh in
+4. Goal-seek from the dialog (lithium price for a pack cost of 80 USD/kWh in
    2030: the scan, Brent's method and the answer's text) [ms], median of 15.
 """
 
@@ -116,6 +119,32 @@ def drags() -> dict[str, dict[str, float]]:
     return figures
 
 
+def compare_refresh_ms() -> float:
+    """The compare table's update after one lever change, six scenarios [ms]."""
+    from evexplorer.session import presets
+
+    window, app = _window()
+    session = window.session
+    for preset in presets()[:5]:
+        session.add_comparison(preset)
+    session.add_comparison(None)
+    view = window.compare_view
+    window.analysis_tabs.setCurrentWidget(view)
+    for _ in range(5):
+        app.processEvents()
+    times = []
+    for i in range(DRAG_POSITIONS):
+        session.update({"demand_growth": 10.0 + (i % 20)})
+        session.recompute()
+        start = time.perf_counter()
+        view.refresh()
+        times.append(1e3 * (time.perf_counter() - start))
+        app.processEvents()
+    window.session.new()
+    window.close()
+    return statistics.median(times)
+
+
 def attribution_ms() -> float:
     """Attribution with 10 changed levers, computed and drawn [ms]."""
     window, app = _window()
@@ -157,7 +186,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    figures: dict[str, object] = {"drag": drags(), "attribution_10_levers_ms": attribution_ms(),
+    figures: dict[str, object] = {"drag": drags(), "compare_refresh_ms": compare_refresh_ms(),
+                                  "attribution_10_levers_ms": attribution_ms(),
                                   "goal_seek_dialog_ms": goal_seek_ms()}
     if args.json:
         print(json.dumps(figures, indent=1))
@@ -167,6 +197,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     for name, f in figures["drag"].items():
         print(f"| {name} | {f['p50_ms']:.1f} ms | {f['p95_ms']:.1f} ms | {f['cpu_ms']:.1f} ms |")
     print()
+    print(f"compare table update, 6 scenarios: {figures['compare_refresh_ms']:.2f} ms "
+          f"(median of {DRAG_POSITIONS})")
     print(f"attribution, 10 levers changed, drawn: {figures['attribution_10_levers_ms']:.1f} ms "
           f"(median of {RUNS})")
     print(f"goal-seek from the dialog: {figures['goal_seek_dialog_ms']:.1f} ms "

@@ -75,7 +75,7 @@ def test_a_preset_as_reference_and_the_bars_add_up_to_the_change(window, qtbot, 
     assert pixels == pytest.approx(expected, abs=len(levers))
     assert "Lithium squeeze" in bars[0].label
     assert "total change" in bars[-1].detail
-    assert "Exact Shapley split" in view.summary.text()
+    assert "Pack cost in 2030: an exact Shapley split" in view.summary.text()
 
 
 def test_the_waterfall_waits_for_the_levers_to_be_still_then_updates(window, qtbot, view):
@@ -149,7 +149,7 @@ def test_beyond_twelve_levers_a_sampled_estimate_labelled_as_such(window, qtbot,
     qtbot.waitUntil(lambda: not view.pending)
     split = view.result
     assert split.method == "sampled" and len(split.contributions) == len(numeric)
-    assert "Sampled estimate ± standard error" in view.summary.text()
+    assert "a sampled estimate ± standard error" in view.summary.text()
     assert any(b.error > 0 and "±" in b.value_text for b in lever_bars(view))
     assert math.fsum(b.effect for b in lever_bars(view)) == pytest.approx(split.change,
                                                                         abs=1e-9)

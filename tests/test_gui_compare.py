@@ -77,9 +77,12 @@ def test_two_presets_and_the_current_scenario_side_by_side(window, qtbot, view):
     assert table.cue_item(PACK, 0).text().endswith("basis")
     lfp_cue = table.cue_item(PACK, 1).text()
     cheaper = pack_cost(lfp.parameters) < pack_cost(squeeze.parameters)
-    assert ("▼" in lfp_cue and "better" in lfp_cue) if cheaper else "worse" in lfp_cue
+    assert ("−" in lfp_cue and "better" in lfp_cue) if cheaper else (
+        "+" in lfp_cue and "worse" in lfp_cue)
     assert table.cue_item(PACK, 1).background().color().name() != "#000000"
-    assert "3 of 6" in view.message.text() and "(live)" in view.message.text()
+    assert "3 of 6" in view.message.text()
+    if not table.side_by_side:  # the numbered scenarios come first, with whole titles
+        assert table.item(2, 0).text() == "3 Current scenario (current, live)"
     # the Add menu no longer offers the current scenario twice
     view._fill_menu()
     current = next(a for a in view.add_menu.actions() if a.objectName() == "compare_add_current")
@@ -186,3 +189,58 @@ def test_the_narrow_table_becomes_side_by_side_when_widened(window, qtbot, view)
     assert table.side_by_side
     assert table.value_item(PACK, 0).text().startswith(f"{squeeze_cost}\n")
     assert table.value_item(PACK, 1).text().startswith(f"{pack_cost({}):,.0f}\n")
+
+
+def test_every_analysis_view_is_reached_by_keyboard(window, qtbot):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
+
+    menu = window.findChild(QMenu, "menu_analysis")
+    names = [a.objectName() for a in menu.actions()]
+    for name in ("show_compare", "show_attribution", "show_targets", "goal_seek"):
+        assert name in names
+        text = window.findChild(QAction, name).text()
+        assert "&" in text, text  # a mnemonic in the menu
+    letters = [a.text()[a.text().index("&") + 1].lower() for a in menu.actions() if "&" in a.text()]
+    assert len(letters) == len(set(letters)), letters  # no two entries share a mnemonic
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    for key, view in ((Qt.Key.Key_C, window.compare_view), (Qt.Key.Key_R,
+                                                            window.attribution_view),
+                      (Qt.Key.Key_G, window.targets_view)):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.AltModifier)
+        settle()
+        assert window.analysis_tabs.currentWidget() is view
+    trigger(window, "show_compare")
+    assert window.compare_view.isAncestorOf(QApplication.focusWidget())
+
+
+def test_each_figure_reads_without_colour():
+    from types import SimpleNamespace
+
+    from evexplorer.analysis.compare import compare
+    from evexplorer.app.compare_view import BETTER_TINT, WORSE_TINT, figure
+
+    def results(pack, parity, avoided):
+        return SimpleNamespace(years=np.array([2030]), series={
+            "pack_cost": np.array([pack]), "breakeven_distance": np.array([20_000.0]),
+            "fleet_emissions_avoided": np.array([avoided])},
+            scalars={"cost_parity_year": parity, "lithium_shortfall_years": 0})
+
+    result = compare([("A", results(80.0, 2030, 778.4)), ("B", results(90.0, None, 778.8)),
+                      ("C", results(80.2, 2029, 1000.0))], 2030)
+    rows = {h.output: i for i, h in enumerate(result.headlines)}
+    assert figure(result, rows["pack_cost"], 0).cue == "basis"
+    worse = figure(result, rows["pack_cost"], 1)
+    assert (worse.value, worse.cue, worse.tint) == ("90", "+10 worse", WORSE_TINT)
+    assert "80" in worse.tip and "worse" in worse.tip
+    assert figure(result, rows["pack_cost"], 2).cue == "= same"  # 80 and 80.2 show alike
+    never = figure(result, rows["cost_parity_year"], 1)
+    assert (never.value, never.cue, never.tint) == ("never", "≠ differs", None)
+    earlier = figure(result, rows["cost_parity_year"], 2)
+    assert (earlier.cue, earlier.tint) == ("\u22121 better", BETTER_TINT)
+    # within the tolerance but shown apart by rounding (778 and 779): "≈ same", not "="
+    close = figure(result, rows["fleet_emissions_avoided"], 1)
+    assert (close.value, close.cue, close.tint) == ("779", "≈ same", None)
+    more = figure(result, rows["fleet_emissions_avoided"], 2)
+    assert (more.cue, more.tint) == ("+222 better", BETTER_TINT)

@@ -11,8 +11,8 @@ only while they are shown, so that a hidden tab costs nothing during a drag.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
 from ..analysis.readout import quantity
 from ..model import SCALARS, SERIES, Results
@@ -119,6 +119,37 @@ class YearSpin(QSpinBox):
         if (self.minimum(), self.maximum()) != (first, last):
             with QSignalBlocker(self):
                 self.setRange(first, last)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that claims the height its text needs at its width.
+
+    Layouts size a wrapped label for a guessed width; in a narrow, crowded panel
+    that can cut off its last lines. This label asks for the height of its
+    text at the width it really has whenever either changes.
+    """
+
+    def __init__(self, text: str = "", object_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        if object_name:
+            self.setObjectName(object_name)
+
+    def setText(self, text: str) -> None:
+        if text != self.text():
+            super().setText(text)
+            self._claim()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._claim()
+
+    def _claim(self) -> None:
+        height = self.heightForWidth(self.width()) if self.text() else 0
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
 
 
 class LazyView(QWidget):

@@ -56,7 +56,14 @@ from ..model import PARAMETERS
 from ..model.registry import ParameterError
 from ..session import Change, Session
 from . import theme
-from .analysis_widgets import LazyView, OutputCombo, YearSpin, lever_value, output_label
+from .analysis_widgets import (
+    LazyView,
+    OutputCombo,
+    WrappedLabel,
+    YearSpin,
+    lever_value,
+    output_label,
+)
 
 #: Quiet time after the last lever move before the waterfall is recomputed [ms].
 SETTLE_MS = 250
@@ -452,9 +459,7 @@ class AttributionView(LazyView):
         self.output.set_output("pack_cost")
         self.year = YearSpin("attribution_year")
         self.year.setAccessibleName("Year of the attribution")
-        self.summary = QLabel()
-        self.summary.setObjectName("attribution_summary")
-        self.summary.setWordWrap(True)
+        self.summary = WrappedLabel(object_name="attribution_summary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.waterfall = Waterfall()
         self.waterfall.activated.connect(on_jump)
@@ -464,9 +469,7 @@ class AttributionView(LazyView):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setWidget(self.waterfall)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.note = QLabel()
-        self.note.setObjectName("attribution_note")
-        self.note.setWordWrap(True)
+        self.note = WrappedLabel(object_name="attribution_note")
         self.note.setStyleSheet("color: #505050;")
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -532,13 +535,13 @@ class AttributionView(LazyView):
         else:
             self.waterfall.set_bars(waterfall_bars(split, ref_title), split.unit)
             k = len(split.contributions)
-            how = (f"Exact Shapley split among {k} lever{'s' if k > 1 else ''} "
+            how = (f"{what}: an exact Shapley split among {k} lever{'s' if k > 1 else ''} "
                    f"({split.runs:,} model runs); the bars add up to the change." if
                    split.method == "exact" else
-                   f"Sampled estimate ± standard error: {k} levers differ, more than "
-                   f"{EXACT_LIMIT} for an exact split ({split.permutations} orders sampled).")
-            self.summary.setText(f"{what}: {number(split.reference, split.unit)} → "
-                                 f"{quantity(split.scenario, split.unit)}\n{how}")
+                   f"{what}: a sampled estimate ± standard error; {k} levers differ, more "
+                   f"than {EXACT_LIMIT} for an exact split ({split.permutations} orders "
+                   "sampled).")
+            self.summary.setText(how)
         notes = []
         if split.held:
             labels = " and ".join(PARAMETERS[n].label for n in split.held)

@@ -5,9 +5,9 @@ the current scenario (whose column follows the levers), the baseline, a preset
 or a scenario file (read in a child process, like every received file). The
 figures are :func:`evexplorer.analysis.compare.compare`'s, the same as
 ``evexplorer compare`` prints, for the year of the headline cards. Each
-figure's difference against the first scenario is written under it with an
-arrow and the words "better" or "worse" (so that it reads without colour),
-and tinted green or orange.
+figure's difference against the first scenario is written under it, signed,
+with the word "better" or "worse" (so that it reads without colour), and
+tinted green or orange.
 
 The charts draw the same comparison set as overlays.
 """
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
     QPushButton,
     QTableWidget,
@@ -49,7 +48,7 @@ from ..session import (
     read_scenario,
 )
 from . import theme
-from .analysis_widgets import LazyView
+from .analysis_widgets import LazyView, WrappedLabel
 
 #: Longest scenario title in a column header before it is shortened [characters].
 HEADER_TITLE_CHARS = 22
@@ -72,13 +71,12 @@ def row_title(headline: Headline, year: int) -> str:
 
 def difference_text(headline: Headline, difference: float, differs: bool,
                     improves: bool) -> tuple[str, str]:
-    """The line under a figure and its judgement: ``("▲ +22", "worse")``, ``("=", "same")``."""
+    """The line under a figure and its judgement: ``("+22", "worse")``, ``("=", "same")``."""
     if not differs:
         return "=", "same"
     if not math.isfinite(difference):
         return "≠", "differs"
-    arrow = "▲" if difference > 0 else "▼"
-    return f"{arrow} {headline.format_difference(difference).replace('-', '−')}", (
+    return headline.format_difference(difference).replace("-", "\u2212"), (
         "better" if improves else "worse")
 
 
@@ -91,7 +89,7 @@ class Figure:
     value : str
         The figure without its unit ("84", "2031", "never").
     cue : str
-        Its difference against the first scenario with a word: "▲ +22 worse",
+        Its difference against the first scenario with a word: "+22 worse",
         "= same", "≠ differs"; "basis" for the first scenario itself.
     tint : str or None
         Background of a difference for the better or the worse.
@@ -117,10 +115,12 @@ def figure(result: Comparison, row: int, column: int) -> Figure:
     differs = bool(result.differs[row, column])
     improves = bool(result.improves[row, column])
     cue, word = difference_text(headline, result.differences[row, column], differs, improves)
+    basis_value = headline.format(result.values[row, result.against])
+    if word == "same" and value != basis_value:  # within the tolerance, apart by rounding
+        cue = "≈"
     tint = (None if not differs or word == "differs" else
             BETTER_TINT if improves else WORSE_TINT)
-    tip = (f"{value}{unit}; {basis}: {headline.format(result.values[row, result.against])}"
-           f" — {word}")
+    tip = f"{value}{unit}; {basis}: {basis_value} — {word}"
     return Figure(value, f"{cue} {word}", tint, tip)
 
 
@@ -128,8 +128,9 @@ class CompareTable(QTableWidget):
     """The headline figures of the compared scenarios with their differences.
 
     Side by side (one column per scenario, one row per figure) when there is room
-    for it; otherwise, in a narrow panel, one block of rows per figure with a row
-    per scenario.
+    for it; otherwise, in a narrow panel, the numbered scenarios first (a row
+    each, their whole titles), then one block of rows per figure with a row per
+    scenario.
 
     Parameters
     ----------
@@ -161,6 +162,7 @@ class CompareTable(QTableWidget):
         self._shape: tuple[bool, int, int] | None = None
         self._sized: tuple[bool, int, int] | None = None
         self._changed = False
+        self._names: list[str] = []
         self._keys: list[int] = []
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -187,11 +189,14 @@ class CompareTable(QTableWidget):
         row, column = self.currentRow(), self.currentColumn()
         if self.comparison is None or row < 0 or column < 0:
             return None
+        n = len(self._keys)
         if self.side_by_side:
             index = column
+        elif row < n:  # the list of scenarios
+            index = row
         else:
-            index = row % (len(self._keys) + 1) - 1
-        return self._keys[index] if 0 <= index < len(self._keys) else None
+            index = (row - n) % (n + 1) - 1
+        return self._keys[index] if 0 <= index < n else None
 
     def select_key(self, key: int) -> None:
         """Make the scenario with ``key`` the current one."""
@@ -201,7 +206,7 @@ class CompareTable(QTableWidget):
         if self.side_by_side:
             self.setCurrentCell(0, index)
         else:
-            self.setCurrentCell(index + 1, 0)
+            self.setCurrentCell(index, 0)
 
     def value_item(self, headline: int, scenario: int) -> QTableWidgetItem | None:
         """The cell showing figure ``headline`` of the ``scenario``-th compared scenario."""
@@ -209,13 +214,18 @@ class CompareTable(QTableWidget):
             return None
         if self.side_by_side:
             return self.item(headline, scenario)
-        return self.item(headline * (len(self._keys) + 1) + 1 + scenario, 1)
+        return self.item(self._long_row(headline, scenario), 1)
 
     def cue_item(self, headline: int, scenario: int) -> QTableWidgetItem | None:
         """The cell with that figure's difference against the first scenario."""
         if self._shape is None or self.side_by_side:
             return self.value_item(headline, scenario)
-        return self.item(headline * (len(self._keys) + 1) + 1 + scenario, 2)
+        return self.item(self._long_row(headline, scenario), 2)
+
+    def _long_row(self, headline: int, scenario: int = -1) -> int:
+        """Row of a scenario's figure in the narrow arrangement (-1: the figure's heading)."""
+        n = len(self._keys)
+        return n + headline * (n + 1) + 1 + scenario
 
     def refresh(self) -> None:
         """Show the session's comparison set for the chosen year."""
@@ -239,6 +249,8 @@ class CompareTable(QTableWidget):
             self._reshape(shape)
         titles = [f"{i} {_title(c)}" for i, c in enumerate(entries, 1)]
         tips = [f"{c.scenario.title} — {_origin(c.scenario)}" for c in entries]
+        self._names = [f"{i} {c.scenario.title}" + (" (current, live)" if c.follows_current
+                                                    else "") for i, c in enumerate(entries, 1)]
         # Sections are sized once per refresh, and only when a text's length changed (a
         # resize to the contents measures every cell: a millisecond per cell during a drag).
         self._changed = False
@@ -269,15 +281,17 @@ class CompareTable(QTableWidget):
                     self._set(row, column, f"{shown.value}\n{shown.cue}", shown.tip,
                               shown.tint)
             return
-        block = len(entries) + 1
+        for i, (name, tip) in enumerate(zip(self._names, tips, strict=True)):
+            self._set(i, 0, name, tip, None)
         for h, headline in enumerate(result.headlines):
-            self._set(h * block, 0, row_title(headline, year).replace("\n", " "),
+            self._set(self._long_row(h), 0, row_title(headline, year).replace("\n", " "),
                       headline.title, None, section=True)
             for i, (title, tip) in enumerate(zip(titles, tips, strict=True)):
                 shown = figure(result, h, i)
-                self._set(h * block + 1 + i, 0, title.split("\n")[0], tip, None)
-                self._set(h * block + 1 + i, 1, shown.value, shown.tip, shown.tint)
-                self._set(h * block + 1 + i, 2, shown.cue, shown.tip, shown.tint)
+                row = self._long_row(h, i)
+                self._set(row, 0, title.split("\n")[0], tip, None)
+                self._set(row, 1, shown.value, shown.tip, shown.tint)
+                self._set(row, 2, shown.cue, shown.tip, shown.tint)
 
     def _reshape(self, shape: tuple[bool, int, int]) -> None:
         wide, n, figures = shape
@@ -293,15 +307,17 @@ class CompareTable(QTableWidget):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             return
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setRowCount(figures * (n + 1))
+        self.setRowCount(n + figures * (n + 1))
         self.setColumnCount(3)
         self.setHorizontalHeaderLabels(["Scenario", "Value", "vs 1"])
         self.verticalHeader().hide()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        for i in range(n):  # the scenarios' whole titles
+            self.setSpan(i, 0, 1, 3)
         for h in range(figures):
-            self.setSpan(h * (n + 1), 0, 1, 3)
+            self.setSpan(n + h * (n + 1), 0, 1, 3)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -326,7 +342,7 @@ class CompareTable(QTableWidget):
         item = self.item(row, column)
         if item is None:
             item = QTableWidgetItem()
-            if column > 0:
+            if column > 0 or self.side_by_side:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if section:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -427,12 +443,8 @@ class CompareView(LazyView):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         buttons.addWidget(self.larger_button)
-        self.year_label = QLabel()
-        self.year_label.setObjectName("compare_year")
-        self.year_label.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setObjectName("compare_message")
-        self.message.setWordWrap(True)
+        self.year_label = WrappedLabel(object_name="compare_year")
+        self.message = WrappedLabel(object_name="compare_message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = CompareTable(session, year, "compare_table")
         self.table.currentCellChanged.connect(lambda *args: self._update_buttons())
@@ -546,10 +558,8 @@ class CompareView(LazyView):
                     "one, the baseline, a preset or a file.")
         if len(entries) == 1:
             return f"Add one more scenario to compare with “{entries[0].scenario.title}”."
-        names = ", ".join(f"{i} {c.scenario.title}" + (" (live)" if c.follows_current else "")
-                          for i, c in enumerate(entries, 1))
-        return (f"{len(entries)} of {MAX_SCENARIOS}: {names}. Differences are against 1, "
-                "marked better or worse.")
+        return (f"{len(entries)} of {MAX_SCENARIOS} scenarios; differences against 1, "
+                "better or worse.")
 
     def refresh(self) -> None:
         """Redraw from the session for the headline cards' year (later, if hidden)."""
@@ -559,7 +569,7 @@ class CompareView(LazyView):
 
     def draw(self) -> None:
         """Draw the table and the sentence under it."""
-        self.year_label.setText(f"Figures for {self._year()} (the year of the headline cards)")
+        self.year_label.setText(f"Figures for {self._year()}, as on the cards")
         self.table.refresh()
         self.message.setText(self._error or self._hint())
         self._update_buttons()

@@ -39,7 +39,7 @@ from ..analysis.readout import AnalysisError, quantity
 from ..model import PARAMETERS
 from ..model.registry import ParameterError
 from ..session import Change, Session
-from .analysis_widgets import OutputCombo, YearSpin, lever_value, output_label
+from .analysis_widgets import OutputCombo, WrappedLabel, YearSpin, lever_value, output_label
 
 #: The goals offered: an output reaches a value, or price parity by a year.
 GOAL_TARGET, GOAL_PARITY = "target", "parity"
@@ -107,11 +107,8 @@ class GoalSeekDialog(QDialog):
         self.target.setValue(80.0)
         self.target.setMinimumWidth(150)
         self.target.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.answer = QLabel("Choose the goal, then Seek.")
-        self.answer.setObjectName("goal_seek_result")
-        self.answer.setWordWrap(True)
+        self.answer = WrappedLabel("Choose the goal, then Seek.", "goal_seek_result")
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.answer.setMinimumHeight(4 * self.answer.fontMetrics().lineSpacing())
         self.answer.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         form = QFormLayout()
         for text, widget in (("&Goal", self.goal), ("&Lever", self.lever), ("", self.lever_now),

@@ -49,7 +49,7 @@ from ..model import SERIES
 from ..scenario.extras import canonical_targets
 from ..session import Session
 from . import theme
-from .analysis_widgets import LazyView, OutputCombo, YearSpin, output_label
+from .analysis_widgets import LazyView, OutputCombo, WrappedLabel, YearSpin, output_label
 
 #: Badge of each status: (word, colour).
 STATUS = {True: ("met", theme.BETTER), False: ("not met", theme.WORSE),
@@ -58,7 +58,7 @@ _SYMBOL = {"<=": "≤", ">=": "≥"}
 #: Size of a badge icon [px].
 BADGE_SIZE = 16
 #: Heading of the built-in targets.
-BUILTIN_HEADING = "EU Battery Regulation (EU) 2023/1542, Art. 8: recycled content"
+BUILTIN_HEADING = "Recycled content, EU Battery Regulation 2023/1542, Art. 8"
 USER_HEADING = "Your targets"
 
 
@@ -104,16 +104,11 @@ def target_line(target: Target) -> str:
 
 
 def status_line(check: TargetCheck) -> str:
-    """The badge's words and the value: ``met: 18.2 %``, ``not met: 96.1 USD/kWh (needs ≤ 80)``."""
+    """The badge's words and the value: ``met: 18.2 %``, ``not met: 96.1 USD/kWh``."""
     word = STATUS[check.met][0]
     if check.met is None:
         return f"{word}: {check.reason}"
-    target = check.target
-    value = quantity(check.value, target.unit)
-    if check.met:
-        return f"{word}: {value}"
-    unit = f" {target.unit}" if target.unit else ""
-    return f"{word}: {value} (needs {_SYMBOL[target.comparison]} {target.required:,g}{unit})"
+    return f"{word}: {quantity(check.value, check.target.unit)}"
 
 
 class TargetRow(QFrame):
@@ -206,9 +201,8 @@ class TargetsView(LazyView):
         self._list.setSpacing(0)
         builtin_heading = QLabel(f"<b>{BUILTIN_HEADING}</b>")
         builtin_heading.setWordWrap(True)
-        source = QLabel("Minimum shares of recycled cobalt, lithium and nickel in new EV "
-                        "batteries, from August 2031 and 2036 (Official Journal L 191, "
-                        "28.7.2023). Hover a target for the full citation.")
+        source = QLabel("Official Journal L 191, 28.7.2023. Hover a target for the full "
+                        "citation.")
         source.setObjectName("targets_source")
         source.setWordWrap(True)
         source.setStyleSheet("color: #505050; font-size: 8.5pt;")
@@ -254,9 +248,7 @@ class TargetsView(LazyView):
         self.add_button = QPushButton("Add target")
         self.add_button.setObjectName("target_add")
         self.add_button.clicked.connect(self.add_from_form)
-        self.message = QLabel()
-        self.message.setObjectName("targets_message")
-        self.message.setWordWrap(True)
+        self.message = WrappedLabel(object_name="targets_message")
         form = QGridLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addWidget(self.output, 0, 0, 1, 2)
