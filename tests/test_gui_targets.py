@@ -9,7 +9,7 @@ from gui_helpers import choose_in_combo, settle, spin, trigger, type_value
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
 from evexplorer.analysis.targets import builtin_targets
 from evexplorer.model import SERIES, evaluate
@@ -56,7 +56,7 @@ def test_the_six_eu_targets_are_listed_with_their_source(view):
     for row in rows:
         assert "Regulation (EU) 2023/1542" in row.toolTip()
         assert row.remove_button is None  # built-in targets cannot be removed
-    assert "L 191" in view.findChild(type(view.message), "targets_source").text()
+    assert "L 191" in view.findChild(QLabel, "targets_source").text()
 
 
 @needs_recycled_content
@@ -90,10 +90,12 @@ def test_a_target_of_ones_own_flips_as_a_lever_moves(window, qtbot, view):
     assert row.met is (baseline <= 80)
     assert f"{baseline:.1f} USD/kWh" in row.status_text()
     type_value(qtbot, spin(window, "lithium_price"), "3000")
+    qtbot.waitUntil(lambda: not view.pending)  # redrawn at most ten times a second
     cheap = at({"lithium_price": 3000}, "pack_cost", 2030)
     assert cheap <= 80 and row.met is True
     assert row.badge.accessibleName() == "met" and "met:" in row.status_text()
     type_value(qtbot, spin(window, "lithium_price"), "60000")
+    qtbot.waitUntil(lambda: not view.pending)
     assert at({"lithium_price": 60000}, "pack_cost", 2030) > 80 and row.met is False
     assert row.status_text().endswith(
         f"not met: {at({'lithium_price': 60000}, 'pack_cost', 2030):.1f} USD/kWh")
@@ -164,6 +166,7 @@ def test_a_target_after_the_last_year_shown_is_not_evaluated(window, qtbot, view
     row = view.rows["pack_cost<=70@2045"]
     assert row.met is not None
     type_value(qtbot, spin(window, "end_year"), "2040")
+    qtbot.waitUntil(lambda: not view.pending)
     assert row.met is None and row.badge.accessibleName() == "not evaluated"
     assert "not evaluated: 2045 is after the last year shown (2040)" in row.status_text()
     for target in builtin_targets():
@@ -181,3 +184,22 @@ def test_a_stored_target_the_model_cannot_check_is_shown_not_hidden(window, view
     row = view.rows["x"]
     assert row.met is None and "single number" in row.status_text()
     assert row.remove_button is not None
+
+
+def test_a_burst_of_lever_moves_is_one_redraw_of_the_latest_results(window, qtbot, view):
+    from PySide6.QtWidgets import QSlider
+
+    add_target(qtbot, view, "pack_cost", "<=", "80", "2030")
+    slider = window.findChild(QSlider, "lithium_price__slider")
+    draws = view.draw_count
+    slider.setSliderDown(True)
+    for position in range(0, slider.maximum() // 2, slider.maximum() // 60):
+        slider.setValue(position)
+        window.recompute()  # each position's results, as the window's timer would run it
+    assert view.pending and view.draw_count == draws  # nothing drawn in the burst
+    slider.setSliderDown(False)
+    qtbot.waitUntil(lambda: not view.pending)
+    assert view.draw_count == draws + 1
+    value = at(window.session.values, "pack_cost", 2030)
+    assert view.rows[MINE].met is (value <= 80)
+    assert f"{value:.1f} USD/kWh" in view.rows[MINE].status_text()

@@ -10,7 +10,7 @@ only while they are shown, so that a hidden tab costs nothing during a drag.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
@@ -157,11 +157,27 @@ class LazyView(QWidget):
 
     A change while hidden marks it stale; showing it draws then. Subclasses
     implement :meth:`draw` and subscribe :meth:`_on_session` to what they show.
+
+    Parameters
+    ----------
+    throttle_ms : int
+        With a positive value, changes are drawn at most once per this many
+        milliseconds [ms]: the first change of a burst starts a timer and the
+        view draws the latest state when it fires, so a slider drag at screen
+        rate costs a few draws a second instead of one per frame.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, throttle_ms: int = 0) -> None:
         super().__init__(parent)
         self._stale = True
+        #: Number of draws so far.
+        self.draw_count = 0
+        self._throttle: QTimer | None = None
+        if throttle_ms > 0:
+            self._throttle = QTimer(self)
+            self._throttle.setSingleShot(True)
+            self._throttle.setInterval(throttle_ms)
+            self._throttle.timeout.connect(self.refresh)
 
     @property
     def pending(self) -> bool:
@@ -169,7 +185,12 @@ class LazyView(QWidget):
         return self._stale
 
     def _on_session(self, change: Change) -> None:
-        self.refresh()
+        if self._throttle is None:
+            self.refresh()
+            return
+        self._stale = True
+        if not self._throttle.isActive():  # not restarted: a long drag still updates
+            self._throttle.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -178,10 +199,13 @@ class LazyView(QWidget):
 
     def refresh(self) -> None:
         """Draw now if shown; else when next shown."""
+        if self._throttle is not None:
+            self._throttle.stop()
         if not self.isVisible():
             self._stale = True
             return
         self._stale = False
+        self.draw_count += 1
         self.draw()
 
     def draw(self) -> None:

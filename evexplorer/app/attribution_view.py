@@ -401,6 +401,10 @@ class Waterfall(QWidget):
             self.current = min(max(self.current + step, 0), len(self.bars) - 1)
             self.update()
             self._announce()
+            scroll = self.parentWidget().parentWidget() if self.parentWidget() else None
+            if isinstance(scroll, QScrollArea):  # keep the chosen row in view
+                row = self.row_rect(self.current)
+                scroll.ensureVisible(row.center().x(), row.center().y(), 0, row.height())
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and \
                 0 <= self.current < len(self.bars) and self.bars[self.current].kind == "lever":

@@ -4,7 +4,8 @@ The built-in targets (:func:`evexplorer.analysis.targets.builtin_targets`, the
 minimum recycled cobalt, lithium and nickel in new EV batteries of Regulation
 (EU) 2023/1542) and the user's own (``pack cost ≤ 80 USD/kWh in 2030``, kept
 in :attr:`Session.targets` and saved in the scenario file) are checked against
-the results on screen whenever they change. Each has a badge whose shape, word
+the results on screen whenever they change (at most ten times a second while a
+slider moves: each redraw lays out every row's text again). Each has a badge whose shape, word
 and colour agree — a filled circle with a tick "met", a triangle with a bar
 "not met", a hollow circle with a dash "not evaluated" — so that it reads in
 grey, and the series' value with its unit, or the reason it was not evaluated
@@ -47,7 +48,7 @@ from ..analysis.targets import (
 )
 from ..model import SERIES
 from ..scenario.extras import canonical_targets
-from ..session import Session
+from ..session import Change, Session
 from . import theme
 from .analysis_widgets import LazyView, OutputCombo, WrappedLabel, YearSpin, output_label
 
@@ -55,6 +56,8 @@ from .analysis_widgets import LazyView, OutputCombo, WrappedLabel, YearSpin, out
 STATUS = {True: ("met", theme.BETTER), False: ("not met", theme.WORSE),
           None: ("not evaluated", "#6E6E6E")}
 _SYMBOL = {"<=": "≤", ">=": "≥"}
+#: Least time between two redraws while the levers move [ms]: ten a second.
+THROTTLE_MS = 100
 #: Size of a badge icon [px].
 BADGE_SIZE = 16
 #: Heading of the built-in targets.
@@ -187,7 +190,7 @@ class TargetsView(LazyView):
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, throttle_ms=THROTTLE_MS)
         self.setObjectName("targets_view")
         self._session = session
         #: The checks on screen, built-in targets first, in list order.
@@ -328,6 +331,12 @@ class TargetsView(LazyView):
         return True
 
     # -- drawing ----------------------------------------------------------------------------
+    def _on_session(self, change: Change) -> None:
+        if "targets" in change:  # a target added, removed or undone: at once
+            self.refresh()
+        else:  # new results: throttled while the levers move
+            super()._on_session(change)
+
     def _say(self, text: str) -> None:
         self.message.setText(text)
 
