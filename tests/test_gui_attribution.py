@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 from gui_helpers import choose_in_combo, settle, spin, trigger, type_value
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from test_gui_reference import pick_reference
@@ -178,3 +180,47 @@ def test_hidden_the_view_computes_nothing_until_shown(window, qtbot, view):
     assert view.compute_count == count + 1 and not view.pending
     assert [b.name for b in lever_bars(view)] == ["lithium_price"]
     assert view.waterfall.mapTo(window, QPoint(0, 0)).x() > window.width() // 2
+
+
+@given(st.floats(-1e7, 1e7), st.floats(1e-6, 1e7))
+def test_nice_ticks_are_round_and_inside_the_range(low, span):
+    from evexplorer.app.attribution_view import nice_ticks
+
+    assume(span >= 1e-6 * max(1.0, abs(low)))  # a range the width of a panel can show
+    high = low + span
+    ticks = nice_ticks(low, high)
+    assert 2 <= ticks.size <= 11
+    assert np.all(ticks >= low - 1e-9 * span) and np.all(ticks <= high + 1e-9 * span)
+    steps = np.diff(ticks)
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-6)
+    mantissa = steps[0] / 10.0 ** np.floor(np.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
+
+
+def test_values_and_changes_read_with_their_units():
+    from evexplorer.app.attribution_view import nice_ticks, signed_quantity
+
+    assert signed_quantity(12.34, "USD/kWh") == "+12.3 USD/kWh"
+    assert signed_quantity(-0.0913, "USD/kWh") == "\u22120.0913 USD/kWh"
+    assert signed_quantity(-3, "year") == "\u22123.0 years"  # a change of a year is in years
+    assert signed_quantity(2.5, "Mt CO2e", 0.25) == "+2.5 ± 0.25 Mt CO2e"
+    np.testing.assert_allclose(nice_ticks(78.0, 83.7), [78, 80, 82])
+    np.testing.assert_allclose(nice_ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    np.testing.assert_allclose(nice_ticks(1, 82), [20, 40, 60, 80])
+
+
+def test_waterfall_rows_chain_from_the_reference_to_the_scenario():
+    from evexplorer.analysis.attribution import attribute
+    from evexplorer.app.attribution_view import waterfall_bars
+
+    split = attribute({"lithium_price": 10_000}, {"lithium_price": 30_000, "cell_energy": 50},
+                      "pack_cost", 2030)
+    bars = waterfall_bars(split, "Plan A")
+    assert [b.kind for b in bars] == ["reference", "lever", "lever", "scenario"]
+    assert bars[0].label == "Reference: Plan A" and bars[0].start == split.reference
+    lithium = next(b for b in bars if b.name == "lithium_price")
+    assert lithium.detail == "10,000 USD/t LCE → 30,000 USD/t LCE"
+    assert lithium.label == "Lithium carbonate price"
+    assert bars[1].start == split.reference and bars[2].start == bars[1].end
+    assert bars[2].end == pytest.approx(split.scenario, abs=1e-9)
+    assert bars[-1].detail.startswith("total change +") and bars[-1].detail.endswith("USD/kWh")

@@ -94,7 +94,7 @@ class Bar:
     error : float
         Standard error of a sampled effect [unit of the output]; 0 when exact.
     value_text : str
-        The effect (or the value) with its unit, right-aligned on the first line.
+        The effect (or the value) with its unit, in the column right of the bars.
     """
 
     kind: BarKind
@@ -158,19 +158,29 @@ def waterfall_bars(split: Attribution, reference_title: str) -> list[Bar]:
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> np.ndarray:
-    """About ``count`` round tick values within [low, high] (steps of 1, 2 or 5 × 10^n)."""
+    """About ``count`` round tick values within [low, high] (steps of 1, 2 or 5 × 10^n).
+
+    The step nearest ``(high - low) / count`` on a log scale, made smaller if
+    fewer than two ticks would fall within the range.
+    """
     span = high - low
     if not span > 0:
         return np.array([low])
     raw = span / count
     power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(low / step) * step
-    return np.arange(first, high + step * 1e-9, step)
+    steps = sorted((m * p for m in (1, 2, 5) for p in (power / 10, power, power * 10)),
+                   reverse=True)
+    best = min(steps, key=lambda step: abs(math.log(step / raw)))
+    for step in steps[steps.index(best):]:
+        ticks = np.arange(math.ceil(low / step) * step, high + step * 1e-9, step)
+        if ticks.size >= 2:
+            return ticks
+    return np.array([low, high])
 
 
 class Waterfall(QWidget):
-    """The waterfall, painted: two lines of text and a bar strip per row, an axis below.
+    """The waterfall, painted: per row a label, the values from → to (or the total change)
+    and the bar with its value in a column at the right; the output's scale below.
 
     Signals
     -------
