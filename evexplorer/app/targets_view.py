@@ -103,7 +103,8 @@ def target_line(target: Target) -> str:
     label = (output_label(target.output) if target.output in SERIES else
              target.output.replace("_", " ").capitalize())
     unit = f" {target.unit}" if target.unit else ""
-    return f"{label} {_SYMBOL[target.comparison]} {target.required:,g}{unit} in {target.year}"
+    return (f"{label} {_SYMBOL[target.comparison]} {target.required:,.12g}{unit} "
+            f"in {target.year}")
 
 
 def status_line(check: TargetCheck) -> str:
@@ -164,11 +165,12 @@ class TargetRow(QFrame):
                 f"{html.escape(rest)}")
         if text == self.text.text() and met == self.met and tip == self.toolTip():
             return
+        if met != self.met or self.badge.pixmap().isNull():
+            self.badge.setPixmap(badge_icon(met).pixmap(BADGE_SIZE, BADGE_SIZE))
+            self.badge.setAccessibleName(word)
         self.met = met
         self.line = line
         self.text.setText(text)
-        self.badge.setPixmap(badge_icon(met).pixmap(BADGE_SIZE, BADGE_SIZE))
-        self.badge.setAccessibleName(word)
         self.setToolTip(tip)
         self.setAccessibleName(f"{line}: {status}")
         if self.remove_button is not None:
