@@ -94,6 +94,7 @@ def test_the_current_column_follows_a_lever_and_the_year_follows_the_cards(windo
     add(window, qtbot, "compare_add_current")
     before = shown_value(view, PACK, 1)
     type_value(qtbot, spin(window, "lithium_price"), "40000")
+    qtbot.waitUntil(lambda: not view.pending)  # redrawn at most ten times a second
     after = shown_value(view, PACK, 1)
     assert after != before
     assert after == f"{pack_cost({'lithium_price': 40_000}):,.0f}"
@@ -244,3 +245,23 @@ def test_each_figure_reads_without_colour():
     assert (close.value, close.cue, close.tint) == ("779", "≈ same", None)
     more = figure(result, rows["fleet_emissions_avoided"], 2)
     assert (more.cue, more.tint) == ("+222 better", BETTER_TINT)
+
+
+def test_a_burst_of_lever_moves_is_one_redraw_and_adding_is_at_once(window, qtbot, view):
+    from PySide6.QtWidgets import QSlider
+
+    add(window, qtbot, "compare_add_preset_lithium_squeeze")
+    add(window, qtbot, "compare_add_current")
+    assert len(view.table.comparison.titles) == 2  # drawn at once, not throttled
+    slider = window.findChild(QSlider, "battery_size__slider")
+    draws = view.draw_count
+    slider.setSliderDown(True)
+    for position in range(slider.value(), slider.maximum(), slider.maximum() // 40):
+        slider.setValue(position)
+        window.recompute()  # each position's results, as the window's timer would run it
+    assert view.pending and view.draw_count == draws
+    slider.setSliderDown(False)
+    qtbot.waitUntil(lambda: not view.pending)
+    assert view.draw_count == draws + 1
+    size = window.session.get("battery_size")
+    assert shown_value(view, PACK, 1) == f"{pack_cost({'battery_size': size}):,.0f}"

@@ -9,7 +9,9 @@ figure's difference against the first scenario is written under it, signed,
 with the word "better" or "worse" (so that it reads without colour), and
 tinted green or orange.
 
-The charts draw the same comparison set as overlays.
+While a slider moves, the table is redrawn at most ten times a second (the
+current scenario's column follows); adding or removing a scenario redraws it
+at once. The charts draw the same comparison set as overlays.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ..model import SERIES
 from ..scenario import ScenarioFileError
 from ..session import (
     BASELINE,
+    Change,
     Compared,
     NamedScenario,
     Session,
@@ -50,6 +53,8 @@ from ..session import (
 from . import theme
 from .analysis_widgets import LazyView, WrappedLabel
 
+#: Least time between two redraws while the levers move [ms]: ten a second.
+THROTTLE_MS = 100
 #: Longest scenario title in a column header before it is shortened [characters].
 HEADER_TITLE_CHARS = 22
 #: Cell tints of a difference for the better and for the worse.
@@ -411,7 +416,7 @@ class CompareView(LazyView):
     def __init__(self, session: Session, year: Callable[[], int],
                  presets: Callable[[], Sequence[NamedScenario]],
                  choose_file: Callable[[], str | None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, throttle_ms=THROTTLE_MS)
         self.setObjectName("compare_view")
         self._session = session
         self._year = year
@@ -546,6 +551,12 @@ class CompareView(LazyView):
         return self.dialog
 
     # -- drawing --------------------------------------------------------------------------------
+    def _on_session(self, change: Change) -> None:
+        if [c.key for c in self._session.comparison] != self.table.keys():
+            self.refresh()  # a scenario added or removed: at once
+        else:  # the current scenario's column follows the levers: throttled during a drag
+            super()._on_session(change)
+
     def _say(self, text: str) -> None:
         """Show a sentence about the last request ("" when it succeeded: the hint returns)."""
         self._error = text
