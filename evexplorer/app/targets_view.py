@@ -56,6 +56,7 @@ from .analysis_widgets import LazyView, OutputCombo, WrappedLabel, YearSpin, out
 STATUS = {True: ("met", theme.BETTER), False: ("not met", theme.WORSE),
           None: ("not evaluated", "#6E6E6E")}
 _SYMBOL = {"<=": "≤", ">=": "≥"}
+NBSP = "\u00a0"
 #: Least time between two redraws while the levers move [ms]: ten a second.
 THROTTLE_MS = 100
 #: Size of a badge icon [px].
@@ -115,6 +116,15 @@ def status_line(check: TargetCheck) -> str:
     return f"{word}: {quantity(check.value, check.target.unit)}"
 
 
+def _unbroken(line: str) -> str:
+    """A target's words whose requirement ("≥ 16 % in 2031") never breaks apart."""
+    for symbol in ("≤", "≥"):
+        if symbol in line:
+            head, _, tail = line.partition(symbol)
+            return f"{head}{symbol}{tail.replace(' ', NBSP)}"
+    return line
+
+
 class TargetRow(QFrame):
     """One target: its badge, what it asks, and whether the scenario meets it.
 
@@ -161,8 +171,10 @@ class TargetRow(QFrame):
         """Show a target's words, its status line and its badge."""
         word, color = STATUS[met]
         rest = status[len(word):]
-        text = (f"{html.escape(line)}<br><b style='color:{color}'>{html.escape(word)}</b>"
-                f"{html.escape(rest)}")
+        if met is not None:  # a value and its unit ("1.2 %") stay together
+            rest = rest.replace(" ", NBSP).replace(f":{NBSP}", ": ", 1)
+        text = (f"{html.escape(_unbroken(line))}<br><b style='color:{color}'>"
+                f"{html.escape(word)}</b>{html.escape(rest)}")
         if text == self.text.text() and met == self.met and tip == self.toolTip():
             return
         if met != self.met or self.badge.pixmap().isNull():
