@@ -224,3 +224,17 @@ def test_waterfall_rows_chain_from_the_reference_to_the_scenario():
     assert bars[1].start == split.reference and bars[2].start == bars[1].end
     assert bars[2].end == pytest.approx(split.scenario, abs=1e-9)
     assert bars[-1].detail.startswith("total change +") and bars[-1].detail.endswith("USD/kWh")
+
+
+def test_the_years_shown_are_held_and_said_so(window, qtbot, view):
+    type_value(qtbot, spin(window, "end_year"), "2040")
+    type_value(qtbot, spin(window, "lithium_price"), "30000")
+    qtbot.waitUntil(lambda: not view.pending)
+    assert view.result.held == ("end_year",)
+    assert [b.name for b in lever_bars(view)] == ["lithium_price"]  # the time axis is no bar
+    assert view.note.text() == ("Last year held at the scenario's values (they set the years "
+                                "shown).")
+    assert view.year.maximum() == 2040  # the year picker offers the years shown
+    type_value(qtbot, view.year, "2040")
+    qtbot.waitUntil(lambda: not view.pending)
+    assert view.result.year == 2040
