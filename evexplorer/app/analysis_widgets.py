@@ -14,7 +14,6 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
-from ..analysis.readout import quantity
 from ..model import SCALARS, SERIES, Results
 from ..model.registry import PARAMETERS, Parameter
 from ..session import Change
@@ -39,11 +38,6 @@ def output_text(name: str) -> str:
     """A series or scalar for a picker: ``Pack cost (USD/kWh)``; a year without unit."""
     unit = output_unit(name)
     return f"{output_label(name)} ({unit})" if unit and unit != "year" else output_label(name)
-
-
-def value_text(value: float, unit: str) -> str:
-    """A value with its unit for people: ``71.2 USD/kWh``, ``2031``, ``never``."""
-    return quantity(value, unit)
 
 
 def lever_value(param: Parameter, value: object) -> str:
