@@ -4,4 +4,4 @@ __version__ = "0.1.0"
 
 #: Version of the model equations and default data. Bump the minor number when
 #: default data or an equation changes the numbers a scenario produces.
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "2.0"

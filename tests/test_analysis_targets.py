@@ -31,9 +31,6 @@ from evexplorer.model.data import DataError
 
 RECYCLED_CONTENT = ("cobalt_recycled_content", "lithium_recycled_content",
                     "nickel_recycled_content")
-needs_recycled_content = pytest.mark.skipif(
-    any(name not in SERIES for name in RECYCLED_CONTENT),
-    reason="needs the model 2.0 recycled-content series")
 
 
 def series_at(results, output, year):
@@ -68,13 +65,11 @@ def test_builtin_ids_are_unique_and_differ_from_user_ids():
     assert not parse_target("pack_cost<=80@2030").builtin
 
 
-@needs_recycled_content
 def test_builtin_targets_are_on_percent_series():
     for target in builtin_targets():
         assert target.unit == SERIES[target.output].unit == "%"
 
 
-@needs_recycled_content
 @pytest.mark.parametrize("params", [{}, {"recycling_rate": 95, "battery_lifetime": 8},
                                     {"recycling_rate": 0}])
 def test_builtin_targets_pass_or_fail_against_the_series(params):

@@ -15,7 +15,7 @@ from scipy import stats
 from evexplorer.analysis import sensitivity as S
 from evexplorer.analysis import uncertainty as U
 from evexplorer.analysis.uncertainty import Correlation, LeverUncertainty, UncertaintySpec
-from evexplorer.model import evaluate, registry
+from evexplorer.model import PARAMETERS, evaluate, registry
 
 # ---------------------------------------------------------------------------------------------
 # Outputs
@@ -188,14 +188,15 @@ def test_a_constant_output_has_zero_indices():
 
 def test_model_sobol_of_an_additive_output_known_values():
     # ev_price_premium = ev_nonbattery_price - ice_vehicle_price + (terms of neither), so with
-    # both uniform within 10 % the indices are the shares of variance: 24,500² and 30,000²
-    # over their sum (first = total, no interaction).
+    # both uniform within 10 % the indices are the shares of variance: the squares of their
+    # defaults over their sum (first = total, no interaction).
     spec = UncertaintySpec(5, {
         "ev_nonbattery_price": LeverUncertainty("uniform", "relative", 0.9, 1.1),
         "ice_vehicle_price": LeverUncertainty("uniform", "relative", 0.9, 1.1)},
         (Correlation("ev_nonbattery_price", "ice_vehicle_price", 0.4),))
     result = S.sobol({}, spec, "ev_price_premium", 2030, n=1024, n_resamples=300)
-    share = 24_500**2 / (24_500**2 + 30_000**2)
+    ev, ice = (PARAMETERS[n].default for n in ("ev_nonbattery_price", "ice_vehicle_price"))
+    share = ev**2 / (ev**2 + ice**2)
     np.testing.assert_allclose(result.indices.first, [share, 1 - share], atol=0.01)
     np.testing.assert_allclose(result.indices.total, [share, 1 - share], atol=0.01)
     assert result.indices.names == ("ev_nonbattery_price", "ice_vehicle_price")

@@ -140,7 +140,7 @@ def test_explain_json_has_the_documented_structure(explained):
         assert {"name", "from", "to", "effect"} <= set(c)
     by_name = {c["name"]: c for c in explained["contributions"]}
     assert set(by_name) == {"price_shock_mineral", "price_shock_year", "price_shock_factor",
-                            "price_shock_years", "supply_growth"}
+                            "price_shock_years", "supply_growth", "storage_growth"}
     assert (by_name["price_shock_mineral"]["from"], by_name["price_shock_mineral"]["to"]) == (
         "none", "lithium")
     assert (by_name["price_shock_years"]["from"], by_name["price_shock_years"]["to"]) == (2, 3)
@@ -170,7 +170,7 @@ def test_explain_against_another_file_writes_a_mix_as_shares():
 def test_explain_table_lists_levers_with_both_values():
     text = ok("explain", SQUEEZE, "--output", "pack_cost", "--year", "2028").stdout
     assert "pack_cost in 2028 [USD/kWh]" in text and "(baseline)" in text
-    assert "Exact Shapley split among 5 changed levers (32 model runs)." in text
+    assert "Exact Shapley split among 6 changed levers (64 model runs)." in text
     assert "price_shock_factor   3.00 ×     4.00 ×" in text
     assert "total" in text
 
@@ -260,7 +260,7 @@ def test_seek_starts_from_a_file_and_its_overrides():
 
 def test_seek_a_whole_number_lever_says_so():
     text = ok("seek", "--set", "chemistry_mix=LFP", "--lever", "chemistry_target_year",
-              "--output", "pack_cost", "--year", "2030", "--target", "80").stdout
+              "--output", "pack_cost", "--year", "2030", "--target", "65").stdout
     assert text.startswith("chemistry_target_year = 20")
     assert "(the nearest whole value that meets the target)" in text
 

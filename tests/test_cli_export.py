@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
+from evexplorer._version import MODEL_VERSION, __version__
 from evexplorer.cli.export import ProgressReport
 from evexplorer.export.iamc import variables
 from evexplorer.model import evaluate
@@ -83,7 +84,7 @@ def test_export_json_is_the_compute_document(tmp_path):
     assert target.read_text(encoding="utf-8") == ok("compute", "--json", *LEVERS).stdout
     assert out.stdout == ""
     assert out.stderr.strip() == (f"evexplorer: exported {target}; its numbers are computed by "
-                                  "EV Explorer 0.1.0, model 1.0.")
+                                  f"EV Explorer {__version__}, model {MODEL_VERSION}.")
 
 
 def test_export_csv_is_the_compute_csv(tmp_path):
@@ -104,14 +105,17 @@ def test_export_xlsx_reads_back_as_compute(tmp_path, computed):
         entry = computed["series"][row[0]]
         assert row[1] == entry["unit"]
         np.testing.assert_allclose(np.array(row[2:], dtype=float),
-                                   np.array(entry["values"], dtype=float), rtol=5e-16, atol=0)
+                                   np.array(entry["values"], dtype=float), rtol=1e-15, atol=0)
     scalars = {r[0]: r[2] for r in book["Scalars"].iter_rows(min_row=2, values_only=True)}
-    assert scalars == {n: e["value"] for n, e in computed["scalars"].items()}
+    want = {n: e["value"] for n, e in computed["scalars"].items()}
+    assert scalars.keys() == want.keys()
+    for name, value in want.items():  # cells hold 16 significant digits
+        assert scalars[name] == (value if value is None else pytest.approx(value, rel=1e-15))
     levers = {r[0]: r[2] for r in book["Parameters"].iter_rows(min_row=2, values_only=True)}
     assert levers["lithium_price"] == 31234.5 and levers["chemistry_mix"] == "LFP 60 %, NMC811 40 %"
     reference = list(book["Reference"].iter_rows(values_only=True))
     baseline = evaluate({"end_year": 2045})
-    np.testing.assert_allclose(reference[1][2:], baseline.series["pack_cost"], rtol=5e-16)
+    np.testing.assert_allclose(reference[1][2:], baseline.series["pack_cost"], rtol=1e-15)
     about = dict(book["About"].iter_rows(min_row=2, values_only=True))
     assert about["scenario"] == "Scenario" and about["file"] == "(not saved)"
 
@@ -125,7 +129,7 @@ def test_export_iamc_reads_back_as_compute(tmp_path, computed):
     table = variables()
     assert [r[3] for r in rows[1:]] == [table[n].variable for n in computed["series"]]
     for row, (name, entry) in zip(rows[1:], computed["series"].items(), strict=True):
-        assert row[:3] == ["EV Explorer 1.0", "Scenario", "World"]
+        assert row[:3] == [f"EV Explorer {MODEL_VERSION}", "Scenario", "World"]
         assert row[4] == table[name].unit
         values = [float(v) if v else math.nan for v in row[5:]]
         want = [math.nan if v is None else v for v in entry["values"]]
@@ -143,7 +147,9 @@ def test_compute_csv_carries_no_float_noise():
 def test_export_text_formats_to_stdout():
     out = ok("export", "--iamc", "-")
     assert out.stdout.startswith("Model,Scenario,Region,Variable,Unit,2025,")
-    assert "EV Explorer 1.0,Baseline,World,Price|Battery Pack,USD/kWh,108," in out.stdout
+    first = float(evaluate().series["pack_cost"][0])
+    assert (f"EV Explorer {MODEL_VERSION},Baseline,World,Price|Battery Pack,USD/kWh,"
+            f"{first:.12g},") in out.stdout
     assert json.loads(ok("export", "--json", "-").stdout)["years"][0] == 2025
 
 
@@ -160,7 +166,8 @@ def test_export_of_a_trusted_file_writes_its_stored_numbers(sent, tmp_path):
                                   recomputed.series["pack_cost"] + 1.0)
     assert "its numbers are stored in the file." in out.stderr
     iamc = list(csv.reader(io.StringIO(ok("export", sent, "--iamc", "-").stdout)))
-    assert iamc[1][:5] == ["EV Explorer 1.0", "Sent", "World", "Price|Battery Pack", "USD/kWh"]
+    assert iamc[1][:5] == [f"EV Explorer {MODEL_VERSION}", "Sent", "World", "Price|Battery Pack",
+                           "USD/kWh"]
     np.testing.assert_allclose(np.array(iamc[1][5:], dtype=float),
                                recomputed.series["pack_cost"] + 1.0, rtol=5e-12)
 
@@ -195,7 +202,8 @@ def test_export_xlsx_of_a_file_says_where_its_numbers_come_from(sent, tmp_path):
     assert about["numbers"] == "stored in the file"
     assert about["title"] == "Sent" and about["file"] == str(sent)
     assert about["checksum check"] == "matches the file's content"
-    assert about["file written by"] == "EV Explorer 0.1.0, model 1.0, file format 1"
+    assert about["file written by"] == (f"EV Explorer {__version__}, model {MODEL_VERSION}, "
+                                        "file format 1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +287,7 @@ def test_sweep_csv_and_xlsx_files(tmp_path):
     ok("sweep", *SWEEP, "--xlsx", book)
     sheet = list(load_workbook(book)["Sweep"].iter_rows(values_only=True))
     assert sheet[0] == tuple(rows[0]) and len(sheet) == 10
-    assert sheet[4][2] == pytest.approx(want[0], rel=5e-16)
+    assert sheet[4][2] == pytest.approx(want[0], rel=1e-15)
 
 
 def test_sweep_starts_from_a_file(sent):

@@ -38,7 +38,7 @@ def test_compute_save_then_info(tmp_path, capsys):
     assert "Checksum:       OK" in out
     assert "lithium_price" in out and "30,000 USD/t LCE" in out and "(default 10,000" in out
     assert "chemistry_mix" in out and "They match this version's model." in out
-    assert "format 1" in out and "model 1.0" in out
+    assert "format 1" in out and "model 2.0" in out
 
 
 def test_compute_starts_from_the_file_and_set_overrides(tmp_path, capsys):

@@ -89,22 +89,37 @@ def test_a_file_of_another_model_version_shows_the_recomputed_numbers(sent):
     assert not from_document(doc, recomputed).stored
 
 
-def test_series_a_file_lacks_come_from_this_version(tmp_path):
-    # An archived file of this model version written before ev_price_premium existed.
+def test_series_a_file_lacks_come_from_this_version(monkeypatch):
+    # An archived file written by model 1.0, which lacks ev_price_premium, read as if this were
+    # still model 1.0 (its stored numbers are then trusted).
     from pathlib import Path
+
+    from evexplorer.export import snapshot
 
     archive = Path(__file__).resolve().parent / "data" / "scenarios" / "v1-lfp-shock.evx"
     doc = open_scenario(archive, isolated=False)
     assert doc.checksum_ok and "ev_price_premium" not in doc.results.series
+    monkeypatch.setattr(snapshot, "MODEL_VERSION", doc.model_version)
     recomputed = evaluate(doc.parameters)
     snap = from_document(doc, recomputed)
-    assert snap.stored and snap.computed == ("ev_price_premium",)
+    lacking = tuple(n for n in recomputed.series if n not in doc.results.series)
+    assert "ev_price_premium" in lacking
+    assert snap.stored and snap.computed == lacking
     np.testing.assert_array_equal(snap.results.series["ev_price_premium"],
                                   recomputed.series["ev_price_premium"])
     np.testing.assert_array_equal(snap.results.series["pack_cost"],
                                   doc.results.series["pack_cost"])
-    assert "except ev_price_premium" in snap.numbers
+    assert "ev_price_premium" in snap.numbers
     assert list(snap.results.series) == list(recomputed.series)
+
+
+def test_a_file_from_another_model_version_shows_the_recomputed_numbers():
+    from pathlib import Path
+
+    archive = Path(__file__).resolve().parent / "data" / "scenarios" / "v1-lfp-shock.evx"
+    doc = open_scenario(archive, isolated=False)
+    assert doc.model_version != MODEL_VERSION
+    assert not from_document(doc, evaluate(doc.parameters)).stored
 
 
 def test_a_file_without_results_shows_the_recomputed_numbers(tmp_path):

@@ -249,7 +249,7 @@ def test_xlsx_reads_back_as_the_rows(sweep):
     assert rows[0] == sweep.columns and book["Sweep"].freeze_panes == "A2"
     for i, row in enumerate(rows[1:]):
         values = [math.nan if v is None else v for v in row]
-        np.testing.assert_allclose(values, expected_row(sweep, i), rtol=5e-16, atol=0,
+        np.testing.assert_allclose(values, expected_row(sweep, i), rtol=1e-15, atol=0,
                                    equal_nan=True)
     columns = list(book["Columns"].iter_rows(values_only=True))
     assert columns[1] == ("lithium_price", "lever", "USD/t LCE", "Lithium carbonate price",

@@ -67,6 +67,7 @@ def test_a_preset_becomes_the_reference_and_the_ghosts_move_to_it(window, qtbot)
     # the scenario's own curve has not moved
     np.testing.assert_allclose(curve_y(charts.pack.total), baseline["pack_cost"])
     assert "Lithium squeeze" in charts.pack.legend_label.text()
+    window.headline.year.setValue(2028)  # during the squeeze's price shock
     card = window.headline.cards["pack_cost"]
     assert "vs Lithium squeeze" in card.delta.text()
     assert "−" in card.delta.text()  # the baseline is cheaper than the squeeze

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from evexplorer.model import chemistry
+from evexplorer.model import chemistry, data
 
 
 class TestMixProgress:
@@ -18,6 +18,80 @@ class TestMixProgress:
         progress = chemistry.mix_progress(np.array([2027.0]), np.array([[2027], [2029]]), 2025)
         # 2/2 = 1 and 2/4 = 0.5
         np.testing.assert_allclose(progress, [[1.0], [0.5]])
+
+
+    def test_target_in_the_first_model_year_applies_from_it(self):
+        # Anchored on the 2024 mix: a 2025 target gives progress 1 from 2025 on; a 2034 target
+        # is a tenth of the way in 2025 ((2025 - 2024)/(2034 - 2024)).
+        np.testing.assert_array_equal(chemistry.mix_progress([2025, 2026], 2025, 2024), [1, 1])
+        np.testing.assert_allclose(chemistry.mix_progress([2025, 2029], 2034, 2024), [0.1, 0.5])
+
+    def test_the_model_accepts_the_start_year_as_target_year(self):
+        # "What does an all-LFP pack cost now?": the target mix from the first year.
+        from evexplorer.model import evaluate
+
+        result = evaluate({"chemistry_mix": "LFP", "chemistry_target_year": 2025})
+        lfp = data.CHEMISTRIES.index("LFP")
+        assert result.series["lithium_demand"][0] == pytest.approx(
+            result.series["battery_demand"][0] * data.load().intensity[lfp, 0], rel=1e-12)
+
+
+class TestMixPath:
+    @staticmethod
+    def _explicit(path, progress, phis):
+        """Shares year by year, built chemistry by chemistry from the definition."""
+        shares = path.today + np.asarray(progress)[:, None] * (path.target - path.today)
+        for shift, phi in zip(path.shifts, phis, strict=True):
+            moved = phi[:, None] * shares * shift.exposed
+            shares = shares - moved
+            shares[:, shift.substitute] += moved.sum(axis=1)
+        return shares
+
+    def _path(self, shifts=True):
+        rng = np.random.default_rng(5)
+        today, target = rng.dirichlet(np.ones(7)), rng.dirichlet(np.ones(7))
+        progress = np.linspace(0, 1, 6)[None, :]  # (S=1, T=6)
+        exposed = np.array([1, 1, 1, 1, 1, 0, 1.0])
+        phi = np.linspace(0.0, 0.4, 6)[None, :]
+        shift = chemistry.Shift(phi=phi, exposed=exposed, substitute=5)
+        path = chemistry.MixPath(progress, today, target, (shift,) if shifts else ())
+        return path, progress[0], [phi[0]] if shifts else []
+
+    def test_weighted_equals_the_share_weighted_sum_with_a_shift(self):
+        # One shift only, so simultaneous and sequential moves agree.
+        path, progress, phis = self._path()
+        shares = self._explicit(path, progress, phis)
+        values = np.random.default_rng(6).uniform(0, 60, size=(7, 4))
+        np.testing.assert_allclose(path.weighted(values)[:, 0, :], (shares @ values).T,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(path.weighted(values[:, 0])[0], shares @ values[:, 0],
+                                   rtol=1e-12)
+        np.testing.assert_allclose(path.share(5)[0], shares[:, 5], rtol=1e-12)
+        np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-12)
+
+    def test_weighted_by_year(self):
+        path, progress, phis = self._path()
+        shares = self._explicit(path, progress, phis)
+        values = np.random.default_rng(7).uniform(1, 9, size=(6, 7))  # (T, C)
+        np.testing.assert_allclose(path.weighted_by_year(values)[0],
+                                   np.einsum("tc,tc->t", shares, values), rtol=1e-12)
+
+    @pytest.mark.parametrize("shifts", [False, True])
+    def test_content_rows_times_coefficients_give_the_content(self, shifts):
+        path, progress, phis = self._path(shifts)
+        shares = self._explicit(path, progress, phis)
+        placed = np.array([[10.0, 20.0, 30.0, 40.0, 50.0, 60.0]])
+        history = np.array([5.0, 7.0])
+        values = np.random.default_rng(8).uniform(0, 2, size=(7, 3))
+        rows = path.content_rows(placed, history)
+        coefficients = path.row_coefficients(values)
+        assert rows.shape == (coefficients.shape[0], 1, 8)
+        content = np.einsum("rst,rk->kst", rows, coefficients)
+        np.testing.assert_allclose(content[:, 0, 2:], (placed[0][:, None] * (shares @ values)).T,
+                                   rtol=1e-12)
+        # history at the base-year mix
+        np.testing.assert_allclose(content[:, 0, :2], np.outer(path.today @ values, history),
+                                   rtol=1e-12)
 
 
 class TestMixWeighted:

@@ -36,17 +36,37 @@ class TestEvShare:
         share = demand.ev_share(np.arange(2025, 2051), 0.21, 0.0, 0.9, 2024)
         np.testing.assert_allclose(share, 0.21, rtol=1e-12)
 
-    def test_above_the_ceiling_falls_toward_it(self):
-        # Ceiling 10 % below today's 21 %: (c/s0 - 1) < 0, the share falls monotonically to c.
-        share = demand.ev_share(np.arange(2025, 2101), 0.21, 0.25, 0.10, 2024)
-        assert np.all(np.diff(share) < 0)
-        assert share[-1] == pytest.approx(0.10, rel=1e-6)
+    @pytest.mark.parametrize("growth", [0.0, 0.1, 0.6])
+    def test_the_ceiling_holds_at_any_growth(self, growth):
+        # Ceiling 10 % below today's 21 %: the share starts at the ceiling and stays there,
+        # with no growth too (model 1.0 kept 21 % at zero growth).
+        share = demand.ev_share(np.arange(2025, 2101), 0.21, growth, 0.10, 2024)
+        np.testing.assert_allclose(share, 0.10, rtol=1e-12)
+
+    def test_the_ceiling_is_continuous_through_today_share(self):
+        # A ceiling just above or just below today's share gives shares just apart.
+        low = demand.ev_share(2030, 0.21, 0.25, 0.21 - 1e-9, 2024)
+        high = demand.ev_share(2030, 0.21, 0.25, 0.21 + 1e-9, 2024)
+        assert 0 < float(high - low) < 3e-9
 
     def test_broadcasts_samples_against_years(self):
         growth = np.array([[0.1], [0.25]])
         share = demand.ev_share(np.arange(2025, 2030), 0.21, growth, 0.9, 2024)
         assert share.shape == (2, 5)
         assert share[1, 0] == pytest.approx(0.2480314961, rel=1e-9)
+
+
+class TestStorageDemand:
+    def test_iea_2030_at_the_default_growth(self):
+        # 170 GWh in 2024 toward 3,000 GWh/yr at 17 %/yr: rho = ln 1.17 = 0.157004;
+        # 3000 / (1 + (3000/170 - 1) e^-0.942024) = 3000 / (1 + 16.647059 x 0.389838) = 400.55
+        got = demand.storage_demand(2030, 170.0, 0.17, 3000.0, 2024)
+        assert float(got) == pytest.approx(400.55, abs=0.01)
+
+    def test_far_below_the_ceiling_grows_by_the_rate(self):
+        years = np.arange(2024, 2028)
+        got = demand.storage_demand(years, 1.0, 0.3, 1e9, 2024)
+        np.testing.assert_allclose(got[1:] / got[:-1], 1.3, rtol=1e-8)
 
 
 class TestCarMarket:
@@ -82,9 +102,13 @@ class TestCumulativeProduction:
                                       [[101.0, 102.0, 103.0], [105.0, 105.0, 110.0]])
 
     def test_model_history_total(self):
-        # REFERENCE_DATA §6 and the data file: 40 GWh before 2015, then
-        # 30+45+65+100+120+160+340+550+750+950 = 3,110 GWh (2015-2024) -> 3,150 GWh.
-        from evexplorer.model import data
+        # REFERENCE_DATA §6 and the data file: 40 GWh of EV batteries before 2015, then
+        # 30+45+65+100+120+160+340+550+750+950 = 3,110 GWh (2015-2024); stationary storage
+        # 2+3+4+8+10+15+25+40+100+170 = 377 GWh -> 3,527 GWh on the experience curve.
+        from evexplorer.model import data, evaluate
 
-        assert data.load().cumulative_base == pytest.approx(3150.0)
-        assert math.isclose(float(demand.cumulative_production([0.0], 3150.0)[0]), 3150.0)
+        assert data.load().cumulative_base == pytest.approx(3527.0)
+        result = evaluate()
+        first = result.series["battery_demand"][0] + result.series["storage_demand"][0]
+        assert result.series["cumulative_production"][0] == pytest.approx(3527.0 + first)
+        assert math.isclose(float(demand.cumulative_production([0.0], 3527.0)[0]), 3527.0)

@@ -42,18 +42,31 @@ class TestMeanOverLife:
                                    300.0, rtol=1e-12)
 
 
+class TestRegionRate:
+    def test_default_speeds_at_the_default_world_rate(self):
+        # At the default world rate each region falls at its own default (EU 8 %/yr).
+        assert float(emissions.region_rate(0.02, 0.08, 0.02)) == pytest.approx(0.08, rel=1e-12)
+
+    def test_zero_stops_every_grid_and_speeds_scale(self):
+        # k = ln(0.92)/ln(0.98) = 4.1273; at a 1 %/yr world rate: 1 - 0.99^4.1273 = 4.065 %/yr.
+        k = math.log(0.92) / math.log(0.98)
+        got = emissions.region_rate(np.array([0.0, 0.01]), 0.08, 0.02)
+        np.testing.assert_allclose(got, [0.0, 1 - 0.99 ** k], rtol=1e-12, atol=0)
+
+
 class TestPlantEmissions:
     def test_china_grid_no_renewables(self):
         # Degen 2023: 30 kWh/kWh; 48 % electricity (Degen & Schuette 2022) at 582 g/kWh
-        # (Ember, China), 52 % gas at 0.202 kg/kWh (IPCC):
-        # 30 x (0.48 x 0.582 + 0.52 x 0.202) = 30 x (0.27936 + 0.10504) = 30 x 0.3844 = 11.532
-        got = emissions.plant_emissions(30.0, 0.48, 582.0, 0.0, 30.0, 0.202)
-        assert float(got) == pytest.approx(11.532, rel=1e-12)
+        # (Ember, China), 52 % gas heat at its life-cycle factor 0.232 kg/kWh
+        # (IPCC 0.202 + 15 % supply chain):
+        # 30 x (0.48 x 0.582 + 0.52 x 0.232) = 30 x (0.27936 + 0.12064) = 30 x 0.4 = 12.0
+        got = emissions.plant_emissions(30.0, 0.48, 582.0, 0.0, 30.0, 0.232)
+        assert float(got) == pytest.approx(12.0, rel=1e-12)
 
     def test_all_renewable_electricity_leaves_the_gas(self):
-        # 30 x (0.48 x 0.030 + 0.10504) = 30 x 0.11944 = 3.5832
-        got = emissions.plant_emissions(30.0, 0.48, 582.0, 1.0, 30.0, 0.202)
-        assert float(got) == pytest.approx(3.5832, rel=1e-12)
+        # 30 x (0.48 x 0.030 + 0.12064) = 30 x 0.13504 = 4.0512
+        got = emissions.plant_emissions(30.0, 0.48, 582.0, 1.0, 30.0, 0.232)
+        assert float(got) == pytest.approx(4.0512, rel=1e-12)
 
     def test_renewables_never_dirtier_than_a_clean_grid(self):
         # Grid at 20 g/kWh is cleaner than the 30 g/kWh renewable supply: min(30, 20) = 20,
@@ -63,18 +76,58 @@ class TestPlantEmissions:
 
 
 class TestMaterialsEmissions:
-    def test_nothing_recycled(self):
-        # GREET NMC811 50.0 kg CO2e/kWh; no recycled material -> 50.0
-        got = emissions.materials_emissions(50.0, np.zeros(5), 100.0, np.ones(5), 0.6)
+    def test_nothing_recycled_in_2025_is_the_published_footprint(self):
+        # GREET NMC811 50.0 kg CO2e/kWh split 18 (electricity) + 32 (rest): 50 in 2025.
+        got = emissions.materials_emissions(18.0, 32.0, 1.0, 1.0, [0.0, 0.0], 1.0,
+                                            [5.0, 3.0], [1.0, 2.0])
         assert float(got) == 50.0
 
+    def test_paths_act_on_their_parts(self):
+        # Refining grid at half its 2025 intensity, supply chain at 80 %: 18 x 0.5 + 32 x 0.8
+        # = 9 + 25.6 = 34.6
+        got = emissions.materials_emissions(18.0, 32.0, 0.5, 0.8, [0.0], 1.0, [5.0], [1.0])
+        assert float(got) == pytest.approx(34.6, rel=1e-12)
+
     def test_recycled_nickel_credit(self):
-        # 1 kt of recycled nickel (20 kg CO2e/kg primary, recycled at 60 % of it) in 1 GWh:
-        # credit = (1 - 0.6) x 1e6 kg x 20 / 1e6 kWh = 8 kg CO2e/kWh -> 50 - 8 = 42
-        recycled = np.array([0.0, 1.0, 0.0, 0.0, 0.0])
-        factor = np.array([7.0, 20.0, 10.0, 2.0, 8.0])
-        got = emissions.materials_emissions(50.0, recycled, 1.0, factor, 0.6)
-        assert float(got) == pytest.approx(42.0, rel=1e-12)
+        # 1 kt of recycled nickel in 1 GWh of batteries = 1 kg/kWh. Primary 20 kg CO2e/kg,
+        # 40 % electricity; recycled 4 kg CO2e/kg, half electricity:
+        # a = 8 - 2 = 6, b = 12 - 2 = 10 -> credit 16 in 2025: 50 - 16 = 34.
+        got = emissions.materials_emissions(18.0, 32.0, 1.0, 1.0, [0.0, 1.0], 1.0,
+                                            [0.0, 6.0], [0.0, 10.0])
+        assert float(got) == pytest.approx(34.0, rel=1e-12)
+
+    def test_footprint_split_sums_to_the_published_figures(self):
+        # Electricity plus rest of each chemistry equals its materials figure (GREET LFP 41.8,
+        # NMC811 50.0, NMC622 50.5, NCA 54.2; derived LMFP 42.6, sodium-ion 30.0, solid-state
+        # 53.7), and the untracked residual is never negative.
+        from evexplorer.model import data
+
+        fp = emissions.footprint()
+        np.testing.assert_allclose(fp.electricity + fp.other, data.load().materials_emissions,
+                                   rtol=1e-12)
+        assert np.all(fp.residual >= 0)
+
+    def test_aichberger_jungmeier_recycling_credit_of_a_fully_recycled_pack(self):
+        # The credit of a pack of the 2024 mix whose recoverable materials are all recycled,
+        # in 2025: sum over materials of content x (primary - recycled factor), kg CO2e/kWh:
+        # Li 0.5286 x (7 - 3) + Ni 0.3123 x (20 - 4) + Co 0.0779 x (10 - 4) + Mn 0.0620 x 1
+        # + Cu 0.4630 x 3.5 + Al 0.6425 x 15.4 = 2.114 + 4.997 + 0.468 + 0.062 + 1.621 + 9.894
+        # = 19.16. Aichberger & Jungmeier 2020: median 20, range 5-29.
+        from evexplorer.model import data
+
+        ref = data.load()
+        fp = emissions.footprint()
+        content = ref.mix_2024 @ ref.intensity  # kg/kWh per material
+        credit = float(content @ (fp.credit_electricity + fp.credit_other))
+        assert credit == pytest.approx(19.16, abs=0.02)
+        assert 5.0 <= credit <= 29.0
+
+
+class TestIceUse:
+    def test_default_car_improves_one_percent_a_year(self):
+        # 7 L/100 km x 2.31 kg/L x 1.2 = 194.04 g/km in 2025; 2035: x 0.99^10 = 175.48 g/km
+        got = emissions.ice_use(0.07, np.array([2025, 2035]), 2025, 0.01, 2.31, 0.2)
+        np.testing.assert_allclose(got, [194.04, 194.04 * 0.99 ** 10], rtol=1e-12)
 
 
 def _brentq_breakeven(d_prod, e0, c, d, annual_km):

@@ -3,6 +3,11 @@
 Monotonicity is checked year by year. "Not up" allows a relative round-off of 1e-12: the
 model's arithmetic is monotone in exact arithmetic, but two nearby lever values can land a
 last-bit rounding apart (e.g. in ``expm1(-x)/x``).
+
+With the price response on, easier supply (more recycling, more mining) eases prices and so
+slows the shift away from the scarce mineral: demand for it, and for what the substitute does
+not use, can rise (a rebound). The monotonicity of quantities is therefore checked with the
+response off; prices and pack cost in the price levers hold with it on.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from hypothesis import strategies as st
 
 from evexplorer.model import PARAMETERS, SERIES, evaluate
 from evexplorer.model.chemistry import mix_weighted
-from evexplorer.model.core import PRICE_LEVERS
 from evexplorer.model.data import CHEMISTRIES, MINERALS, load
+from evexplorer.model.mineral_table import PRICE_LEVERS
 from evexplorer.model.registry import validate_mix
 
 ROUND_OFF = 1e-12
@@ -103,15 +108,49 @@ def test_more_renewables_never_raise_manufacturing_emissions(scenario, data):
         assert_not_up(after.series[series], before.series[series], series)
 
 
-@given(scenario=scenarios(), data=st.data())
-def test_more_recycling_never_raises_primary_demand(scenario, data):
-    low, high = data.draw(ordered_values("recycling_rate"))
-    before, after = pair(scenario, "recycling_rate", low, high)
+NO_RESPONSE = ("price_response",)
+
+
+@given(scenario=scenarios(exclude=NO_RESPONSE), data=st.data())
+@pytest.mark.parametrize("lever", ["recycling_rate", "lithium_recovery"])
+def test_more_recycling_never_raises_primary_demand_or_the_footprint(lever, scenario, data):
+    low, high = data.draw(ordered_values(lever))
+    before, after = pair(scenario, lever, low, high)
     for m in MINERALS:
         demand, recycled = f"{m}_demand", f"{m}_recycled"
         assert_not_up(after.series[demand] - after.series[recycled],
                       before.series[demand] - before.series[recycled], f"primary {m} demand")
         assert_not_down(after.series[recycled], before.series[recycled], recycled)
+        assert_not_up(after.series[f"{m}_shortfall"], before.series[f"{m}_shortfall"],
+                      f"{m}_shortfall")
+    for series in ("battery_emissions", "ev_production_emissions", "ev_lifecycle_emissions"):
+        assert_not_up(after.series[series], before.series[series], series)
+
+
+@given(scenario=scenarios(), data=st.data())
+@pytest.mark.parametrize("lever", ["supply_growth", "recycling_rate", "lithium_recovery"])
+def test_continuity_a_small_step_of_a_supply_lever_moves_2040_pack_cost_by_a_few_pct(
+        lever, scenario, data):
+    # No cliffs: a step of 0.1 (%/yr for supply growth, % for the recycling levers) anywhere
+    # in its range moves the 2040 pack cost by at most 5 % (model 1.0 moved it by almost 10 %
+    # for 0.1 %/yr of supply growth). The bound follows from the scarcity rule: supply moves
+    # at most 0.53 % by 2040, the multiplier at most 4/3 x exponent (<= 5) times that.
+    p = PARAMETERS[lever]
+    value = data.draw(st.floats(p.minimum, p.maximum - 0.1))
+    scenario = {**scenario, "end_year": max(scenario["end_year"], 2040)}
+    before, after = pair(scenario, lever, value, value + 0.1)
+    i = list(before.years).index(2040) if 2040 in before.years else None
+    if i is None:  # the first year shown is after 2040
+        return
+    a, b = after.series["pack_cost"][i], before.series["pack_cost"][i]
+    assert abs(a - b) <= 0.05 * b, (a, b)
+
+
+@given(scenario=scenarios())
+def test_the_ev_share_never_exceeds_its_ceiling(scenario):
+    result = evaluate(scenario)
+    ceiling = result.parameters["ev_share_ceiling"]
+    assert np.all(result.series["ev_share"] <= ceiling * (1 + 1e-12))
 
 
 @given(scenario=scenarios(), data=st.data())
@@ -122,7 +161,7 @@ def test_faster_learning_never_raises_the_non_mineral_cost(scenario, data):
                   "pack_other_cost")
 
 
-@given(scenario=scenarios(), data=st.data())
+@given(scenario=scenarios(exclude=NO_RESPONSE), data=st.data())
 def test_more_supply_growth_never_raises_shortfalls_or_prices(scenario, data):
     low, high = data.draw(ordered_values("supply_growth"))
     before, after = pair(scenario, "supply_growth", low, high)
@@ -146,8 +185,11 @@ def test_more_mode_shift_never_raises_ev_sales(scenario, data):
     assert_not_up(after.series["ev_sales"], before.series["ev_sales"], "ev_sales")
 
 
-@given(scenario=scenarios(exclude=("price_shock_mineral",)), data=st.data())
+@given(scenario=scenarios(exclude=("price_shock_mineral", *NO_RESPONSE)), data=st.data())
 def test_price_shock_changes_only_the_years_of_its_window(scenario, data):
+    # Without the price response (which answers sustained prices in later years), a shock
+    # changes nothing outside its window; inside, the price is the shock times the scarcity
+    # multiplier, at most 10 times the lever as the lever text promises.
     mineral = data.draw(st.sampled_from(MINERALS))
     shock = {name: data.draw(lever_values(name))
              for name in ("price_shock_year", "price_shock_years", "price_shock_factor")}
@@ -159,9 +201,12 @@ def test_price_shock_changes_only_the_years_of_its_window(scenario, data):
     for name in SERIES:
         np.testing.assert_array_equal(shocked.series[name][~inside], quiet.series[name][~inside],
                                       err_msg=f"{name} changed outside the shock window")
+    lever = quiet.parameters[f"{mineral}_price"]
+    scarcity = quiet.series[f"{mineral}_price"][inside] / lever
     np.testing.assert_allclose(shocked.series[f"{mineral}_price"][inside],
-                               shock["price_shock_factor"]
-                               * quiet.series[f"{mineral}_price"][inside], rtol=1e-12)
+                               lever * np.minimum(10.0, shock["price_shock_factor"] * scarcity),
+                               rtol=1e-12)
+    assert np.all(shocked.series[f"{mineral}_price"] <= 10.0 * lever * (1 + 1e-12))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +225,12 @@ def test_cost_structure_and_bounds(scenario):
                                rtol=1e-12)
     assert np.all((s["supply_concentration"] >= 0) & (s["supply_concentration"] <= 10_000))
     assert np.all((s["ev_share"] > 0) & (s["ev_share"] <= 100))
+    for m in MINERALS:
+        assert np.all((s[f"{m}_refining_hhi"] > 0) & (s[f"{m}_refining_hhi"] <= 10_000))
+        price, lever = s[f"{m}_price"], result.parameters[f"{m}_price"]
+        assert np.all(price <= 10 * lever * (1 + 1e-12)), m  # the cap the levers promise
+    for m in ("lithium", "nickel", "cobalt"):
+        assert np.all((s[f"{m}_recycled_content"] >= 0) & (s[f"{m}_recycled_content"] <= 100))
 
 
 @given(scenario=scenarios())
@@ -198,10 +249,25 @@ def test_every_series_is_finite_except_breakeven(scenario):
     for m in MINERALS:
         assert np.all(result.series[f"{m}_shortfall"] >= 0)
         assert np.all(result.series[f"{m}_recycled"] >= 0)
+        assert np.all(result.series[f"{m}_supply"] >= 0)
     assert isinstance(result.scalars["lithium_shortfall_years"], int)
     assert math.isfinite(result.scalars["fleet_emissions_avoided_total"])
     parity = result.scalars["cost_parity_year"]
     assert parity is None or int(result.years[0]) <= parity <= int(result.years[-1])
+
+
+@given(scenario=scenarios(), data=st.data())
+def test_the_price_response_moves_away_from_a_scarce_mineral(scenario, data):
+    # Sustained high prices move share away from lithium (to sodium-ion) and from nickel and
+    # cobalt (to LFP, which also holds less lithium): never more lithium, nickel or cobalt
+    # per kWh with the response than without it. (Prices may rise a little years later: the
+    # batteries retiring then held less lithium to recycle.)
+    rate = data.draw(st.floats(0.0, 50.0))
+    without = evaluate({**scenario, "price_response": 0.0})
+    with_response = evaluate({**scenario, "price_response": rate})
+    for m in ("lithium", "nickel", "cobalt"):
+        assert_not_up(with_response.series[f"{m}_demand"], without.series[f"{m}_demand"],
+                      f"{m} demand")
 
 
 @given(shares=st.lists(st.floats(0, 1), min_size=7, max_size=7).filter(lambda w: sum(w) > 0.01),

@@ -13,10 +13,11 @@ class TestEvPrice:
         assert float(vehicle.ev_price(24_500, 108.0, 55.0, 0.4, 88.0)) == pytest.approx(30_475.2)
 
     def test_model_uses_the_same_sum(self):
-        # The 2025 pack cost of the model is BNEF's 108 USD/kWh (see test_calibration), so the
-        # model's 2025 EV price is the hand-computed 30,475.2 USD.
+        # The model's 2025 pack cost is BNEF's BEV figure, 99 USD/kWh (see test_calibration), so
+        # its 2025 EV price is 25,500 + 99 x 55 + 0.4 x 88 = 25,500 + 5,445 + 35.2 = 30,980.2.
         result = evaluate()
-        assert result.series["ev_price"][0] == pytest.approx(30_475.2, rel=1e-12)
+        assert result.series["ev_price"][0] == pytest.approx(30_980.2, rel=1e-12)
+        assert result.series["ev_price_premium"][0] == pytest.approx(980.2, rel=1e-9)
 
     def test_samples_and_years(self):
         got = vehicle.ev_price(np.array([[20_000.0], [30_000.0]]), np.array([[100.0, 50.0]]),

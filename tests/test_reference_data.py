@@ -41,10 +41,17 @@ def test_every_source_is_used(raw):
 
 def test_load_builds_the_arrays(raw):
     ref = data.load()
-    assert ref.intensity.shape == (len(CHEMISTRIES), len(data.BATTERY_MINERALS))
+    assert ref.intensity.shape == (len(CHEMISTRIES), len(data.MATERIALS))
+    assert data.MATERIALS[:len(MINERALS)] == MINERALS
+    assert np.all(ref.intensity[:, MINERALS.index("ndpr")] == 0)  # magnets are not in packs
     assert ref.mix_2024.sum() == pytest.approx(1.0)
-    assert set(ref.grid) == set(REGIONS)
+    assert ref.storage_mix.sum() == pytest.approx(1.0)
+    assert set(ref.grid) == set(REGIONS) == set(ref.grid_rate) == set(ref.region_cost_ratio)
+    assert sum(ref.cell_production_share.values()) == pytest.approx(1.0)
     assert ref.refining_hhi.shape == (len(MINERALS),)
+    assert ref.supply.shape == (len(MINERALS), len(ref.supply_years))
+    with pytest.raises(ValueError, match="read-only"):
+        ref.supply[0, 0] = 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,6 +114,43 @@ def test_missing_chemistry_is_refused(raw):
         data.build(hostile)
 
 
+def _refused(raw, change, match):
+    hostile = copy.deepcopy(raw)
+    change(hostile)
+    with pytest.raises(DataError, match=match):
+        data.build(hostile)
+
+
+def test_supply_paths_must_share_their_years(raw):
+    def change(d):
+        d["minerals"]["cobalt"]["supply"]["2031"] = d["minerals"]["cobalt"]["supply"].pop("2030")
+    _refused(raw, change, "supply path of cobalt must give the years")
+
+
+def test_recycled_material_dirtier_than_primary_is_refused(raw):
+    def change(d):
+        d["minerals"]["nickel"]["emissions"]["recycled"]["value"] = 30.0
+    _refused(raw, change, "recycled material's electricity or process emissions exceed")
+
+
+def test_storage_shares_must_sum_to_one(raw):
+    def change(d):
+        d["storage"]["chemistry_shares"]["LFP"]["value"] = 0.7
+    _refused(raw, change, "storage chemistry shares sum to")
+
+
+def test_magnet_material_cannot_be_recovered_from_batteries(raw):
+    def change(d):
+        d["minerals"]["ndpr"]["recovery"]["value"] = 0.5
+    _refused(raw, change, "ndpr is not in the battery")
+
+
+def test_cell_production_shares_must_sum_to_one(raw):
+    def change(d):
+        d["regions"]["china"]["cell_production_share"]["value"] = 0.5
+    _refused(raw, change, "shares of cell production do not sum to 1")
+
+
 def test_unknown_source_lookup_names_close_keys():
     with pytest.raises(KeyError, match="did you mean bnef_2025"):
         data.load().source("bnef_2052")
@@ -127,13 +171,41 @@ BATPAC = {
 }
 
 
+# Copper and aluminium, kg/kWh (REFERENCE_DATA §2).
+BATPAC_CU_AL = {
+    "NMC622": (0.388, 0.572), "NMC811": (0.370, 0.555), "NCA": (0.378, 0.563),
+    "LFP": (0.551, 0.725), "NA_ION": (0.534, 0.725), "SOLID_STATE": (0.370, 0.555),
+}
+
+
 @pytest.mark.parametrize("chem", BATPAC)
 def test_intensity_matches_batpac(raw, chem):
     got = [raw["chemistries"][chem]["intensity"][m]["value"] for m in data.BATTERY_MINERALS]
     assert got == pytest.approx(BATPAC[chem])
+    got = [raw["chemistries"][chem]["intensity"][m]["value"] for m in ("copper", "aluminium")]
+    assert got == pytest.approx(BATPAC_CU_AL[chem])
     # in the arrays lithium is LCE: x 5.323 (REFERENCE_DATA §8)
     row = data.load().intensity[CHEMISTRIES.index(chem)]
     assert row[0] == pytest.approx(BATPAC[chem][0] * 5.323)
+
+
+def test_second_version_figures(raw):
+    # REFERENCE_DATA §9. BNEF survey December 2025: BEV packs 99, LFP 81, NMC 128 USD/kWh,
+    # China 84, North America +44 %, Europe +56 %.
+    assert raw["cost_2025"]["pack_bev"]["value"] == 99
+    chem = raw["chemistries"]
+    assert chem["LFP"]["pack_cost_2025"]["value"] == 81
+    assert all(chem[c]["pack_cost_2025"]["value"] == 128 for c in ("NMC622", "NMC811", "NCA"))
+    regions = raw["regions"]
+    assert regions["china"]["pack_cost_ratio"]["value"] == pytest.approx(84 / 108, abs=5e-4)
+    assert regions["usa"]["pack_cost_ratio"]["value"] == pytest.approx(84 * 1.44 / 108, abs=5e-4)
+    assert regions["eu"]["pack_cost_ratio"]["value"] == pytest.approx(84 * 1.56 / 108, abs=5e-4)
+    # IEA 2024: LFP about 80 % of new storage batteries.
+    assert raw["storage"]["chemistry_shares"]["LFP"]["value"] == 0.8
+    # IEA CMO 2025: announced lithium projects about 40 % short of 3.7 Mt LCE in 2035;
+    # China refines about 70 % of lithium.
+    assert raw["minerals"]["lithium"]["supply"]["2035"]["value"] == pytest.approx(0.6 * 3700)
+    assert raw["minerals"]["lithium"]["refining_shares"]["China"]["value"] == 0.7
 
 
 def test_greet_materials_and_bnef_and_iea(raw):
@@ -144,6 +216,8 @@ def test_greet_materials_and_bnef_and_iea(raw):
     # BNEF 2025 (REFERENCE_DATA §3)
     assert raw["cost_2025"]["pack"]["value"] == 108
     assert raw["cost_2025"]["cell"]["value"] == 74
+    assert raw["factory"]["gas_lifecycle_factor"]["value"] == pytest.approx(0.202 * 1.15,
+                                                                            abs=5e-4)
     # IEA GEVO 2025 (REFERENCE_DATA §6): > 17 M, > 20 %, > 950 GWh in 2024
     assert raw["ev_sales_2024"]["value"] > 17
     assert raw["ev_share_2024"]["value"] > 0.20

@@ -234,3 +234,37 @@ def test_format_mix_round_trips():
     text = registry.format_mix(mix)
     assert text == "LFP:0.6,NMC811:0.3,NA_ION:0.1"
     assert registry.validate_mix(text) == pytest.approx(mix)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model versions
+
+
+def test_levers_added_by_model_2_0_are_named_for_older_files():
+    # A file written by model 1.0 cannot set these; their defaults apply without a warning.
+    new = {"storage_growth", "supply_chain_decarbonization", "ice_efficiency_gain",
+           "price_response"}
+    assert registry.introduced_after("1.0") == new
+    assert registry.introduced_after("2.0") == frozenset()
+    for version in (None, "", "two", "1.0.0.x", "9" * 40):
+        assert registry.introduced_after(version) == frozenset(), version
+    assert all(PARAMETERS[name].since == "2.0" for name in new)
+
+
+@pytest.mark.parametrize("name, value", [("supply_growth", 10.0), ("supply_growth", -5.0),
+                                         ("battery_lifetime", 13.0),
+                                         ("manufacturing_region", "china"),
+                                         ("chemistry_target_year", 2026),
+                                         ("scarcity_exponent", 2.0),
+                                         ("ev_nonbattery_price", 24_500.0)])
+def test_values_saved_by_model_1_0_are_still_accepted(name, value):
+    # Levers whose meaning or default changed in 2.0 accept every 1.0 value (docs/model.md
+    # says how each is read now).
+    assert registry.canonical(name, value) == value
+    evaluate({name: value})
+
+
+def test_the_target_mix_may_apply_from_the_first_model_year():
+    assert PARAMETERS["chemistry_target_year"].minimum == 2025
+    result = evaluate({"chemistry_mix": "LFP", "chemistry_target_year": 2025})
+    assert result.series["nickel_demand"][0] == 0.0

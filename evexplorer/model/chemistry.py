@@ -1,19 +1,24 @@
 """Chemistry mix over time and what it implies per kWh.
 
-The mix moves linearly from today's shares to the target shares, so every
-mix-weighted quantity (mineral content, cost factor, emissions, pack mass) is
-itself linear in the progress toward the target: the model mixes the two end
-points once and never builds the full (samples × years × chemistries) array.
+The mix moves linearly from the 2024 shares to the target shares, so every
+mix-weighted quantity (mineral content, cost, emissions, pack mass) is itself
+linear in the progress toward the target: the model mixes the two end points
+once and never builds the full (samples × years × chemistries) array. The
+price response moves shares from the chemistries that use a scarce mineral to
+a substitute; that too is linear in the shares, so :class:`MixPath` keeps the
+same shortcut with it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 
 def mix_progress(years: ArrayLike, target_year: ArrayLike, year0: float) -> np.ndarray:
-    """Progress of the chemistry mix from today's shares to the target.
+    """Progress of the chemistry mix from the base-year shares to the target.
 
     .. math:: \\pi(t) = \\min\\bigl(1, \\max(0, \\tfrac{t - t_0}{T - t_0})\\bigr)
 
@@ -22,14 +27,22 @@ def mix_progress(years: ArrayLike, target_year: ArrayLike, year0: float) -> np.n
     years : array_like
         Calendar years [year].
     target_year : array_like
-        Year the target mix is reached [year], > ``year0``.
+        Year the target mix is reached [year], > ``year0``. The first model year
+        is allowed: the target mix then applies from it.
     year0 : float
-        Year of today's mix [year].
+        Year of the base-year mix [year].
 
     Returns
     -------
     numpy.ndarray
         Progress [1], 0 in ``year0`` and 1 from ``target_year`` on.
+
+    Examples
+    --------
+    >>> mix_progress([2025, 2026, 2030], 2025, 2024).tolist()
+    [1.0, 1.0, 1.0]
+    >>> mix_progress([2025, 2029], 2034, 2024).tolist()
+    [0.1, 0.5]
     """
     years = np.asarray(years, float)
     return np.clip((years - year0) / (np.asarray(target_year, float) - year0), 0.0, 1.0)
@@ -39,16 +52,15 @@ def mix_weighted(progress: ArrayLike, today: ArrayLike, target: ArrayLike) -> np
     """A share-weighted quantity along the mix path.
 
     With shares x(t) = x⁰ + π(t)(x¹ - x⁰), any quantity Σ_c x_c v_c equals
-    v⁰ + π(t)(v¹ - v⁰), where v⁰ and v¹ are the quantity at today's and at the
-    target mix. Arguments broadcast: give ``progress[..., None]`` for a vector
-    of quantities.
+    v⁰ + π(t)(v¹ - v⁰), where v⁰ and v¹ are the quantity at the base-year and
+    at the target mix. Arguments broadcast.
 
     Parameters
     ----------
     progress : array_like
         Progress toward the target mix [1].
     today, target : array_like
-        The quantity at today's and at the target mix [any unit].
+        The quantity at the base-year and at the target mix [any unit].
 
     Returns
     -------
@@ -62,6 +74,188 @@ def mix_weighted(progress: ArrayLike, today: ArrayLike, target: ArrayLike) -> np
     """
     today = np.asarray(today, float)
     return today + np.asarray(progress, float) * (np.asarray(target, float) - today)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A move of market share toward a substitute chemistry (the price response).
+
+    Each year a fraction ``phi`` of the share of every ``exposed`` chemistry
+    moves to the ``substitute``:
+
+    .. math:: x'_c = x_c (1 - \\varphi u_c) + \\varphi\\,(u \\cdot x)\\,[c = s]
+
+    Attributes
+    ----------
+    phi : numpy.ndarray
+        Fraction moved, shape (S, T) [1], in [0, 1].
+    exposed : numpy.ndarray
+        1 for the chemistries that give up share, else 0, shape (C,) [1].
+    substitute : int
+        Index of the chemistry that receives it.
+    """
+
+    phi: np.ndarray
+    exposed: np.ndarray
+    substitute: int
+
+
+@dataclass(frozen=True)
+class MixPath:
+    """The market's chemistry mix in every year, kept as end points and shifts.
+
+    Attributes
+    ----------
+    progress : numpy.ndarray
+        Progress from ``today`` to ``target``, shape (S, T) [1].
+    today, target : numpy.ndarray
+        Base-year and target shares, shape (C,) [1].
+    shifts : tuple of Shift
+        Price-response moves on top of the path (simultaneous; the exposed sets
+        may overlap as long as no chemistry gives up more than all its share).
+    """
+
+    progress: np.ndarray
+    today: np.ndarray
+    target: np.ndarray
+    shifts: tuple[Shift, ...] = ()
+
+    def with_shifts(self, shifts: tuple[Shift, ...]) -> MixPath:
+        """The same path with price-response shifts."""
+        return replace(self, shifts=shifts)
+
+    def _linear(self, values: np.ndarray) -> np.ndarray:
+        """Σ_c x_c(t) v_c along the path without shifts; a vector's entries on the first axis."""
+        a, b = self.today @ values, self.target @ values
+        if values.ndim == 1:
+            return a + self.progress * (b - a)
+        out = self.progress * (b - a)[:, None, None]
+        out += a[:, None, None]
+        return out
+
+    def weighted(self, values: ArrayLike) -> np.ndarray:
+        """The share-weighted value of a per-chemistry quantity in every year.
+
+        Parameters
+        ----------
+        values : array_like
+            Per chemistry, shape (C,) or (C, K) [any unit].
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (S, T) for (C,) values, (K, S, T) for (C, K) values [same unit].
+
+        Notes
+        -----
+        With a shift, Σ_c x'_c v_c = Σ_c x_c v_c + φ Σ_c x_c u_c (v_s - v_c): one more
+        linear quantity per shift.
+        """
+        values = np.asarray(values, float)
+        out = self._linear(values)
+        for shift in self.shifts:
+            gain = shift.exposed[:, None] * (values[shift.substitute] - values) \
+                if values.ndim == 2 else shift.exposed * (values[shift.substitute] - values)
+            out = out + shift.phi * self._linear(gain)
+        return out
+
+    def weighted_by_year(self, values: ArrayLike) -> np.ndarray:
+        """The share-weighted value of a per-chemistry quantity that changes with time.
+
+        Parameters
+        ----------
+        values : array_like
+            Shape (T, C) [any unit].
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (S, T) [same unit].
+        """
+        values = np.asarray(values, float)
+        a, b = values @ self.today, values @ self.target
+        out = a + self.progress * (b - a)
+        for shift in self.shifts:
+            gain = shift.exposed * (values[:, [shift.substitute]] - values)
+            a, b = gain @ self.today, gain @ self.target
+            out = out + shift.phi * (a + self.progress * (b - a))
+        return out
+
+    def share(self, chemistry: int) -> np.ndarray:
+        """Market share of one chemistry in every year, shape (S, T) [1]."""
+        unit = np.zeros(len(self.today))
+        unit[chemistry] = 1.0
+        return self.weighted(unit)
+
+    def content_rows(self, placed: np.ndarray, history: np.ndarray, length: int = 0,
+                     first: int = 0) -> np.ndarray:
+        """Split what is placed each year into rows free of the mix.
+
+        The content of any material placed in year t is ``placed(t)`` times the
+        mix-weighted intensity: a sum over rows of row_r(t) × coefficient_r, each
+        row being ``placed`` times 1, π, φ_k or φ_k π (see :meth:`row_coefficients`).
+        An operation that is linear in time, such as the retirement convolution,
+        can act on these few rows instead of on every material.
+
+        Parameters
+        ----------
+        placed : numpy.ndarray
+            Capacity placed each model year, shape (S, T) [GWh].
+        history : numpy.ndarray
+            Capacity placed in the years before, at the base-year mix, shape (H,) [GWh].
+        length : int, optional
+            Length of the rows' last axis, at least H + T; zeros after the model years.
+        first : int, optional
+            Index of the first row wanted (rows before it are left out).
+
+        Returns
+        -------
+        numpy.ndarray
+            Rows, shape (R - first, S, max(H + T, length)) [GWh]; the history is in
+            row 0 only.
+        """
+        factors: list[np.ndarray | None] = [None, self.progress]
+        for shift in self.shifts:
+            factors += [shift.phi, shift.phi * self.progress]
+        factors = factors[first:]
+        n_hist = history.shape[0]
+        end = n_hist + placed.shape[-1]
+        s = max([placed.shape[0]] + [f.shape[0] for f in factors if f is not None])
+        out = np.empty((len(factors), s, max(end, length)))
+        out[:, :, :n_hist] = 0.0
+        out[:, :, end:] = 0.0
+        if first == 0:
+            out[0, :, :n_hist] = history
+        for r, factor in enumerate(factors):
+            if factor is None:
+                out[r, :, n_hist:end] = placed
+            else:
+                np.multiply(placed, factor, out=out[r, :, n_hist:end])
+        return out
+
+    def row_coefficients(self, values: np.ndarray) -> np.ndarray:
+        """Coefficients of :meth:`content_rows` for a per-chemistry quantity.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            Per chemistry, shape (C, K) [any unit].
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (R, K): the content of quantity k is Σ_r rows_r × coefficients[r, k].
+        """
+        coefficients = [self.today @ values, (self.target - self.today) @ values]
+        for shift in self.shifts:
+            gain = shift.exposed[:, None] * (values[shift.substitute] - values)
+            coefficients += [self.today @ gain, (self.target - self.today) @ gain]
+        return np.array(coefficients)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows of :meth:`content_rows`: 2, and 2 per shift."""
+        return 2 + 2 * len(self.shifts)
 
 
 def interpolate_by_year(years: ArrayLike, table_years: ArrayLike, table: ArrayLike) -> np.ndarray:

@@ -21,13 +21,19 @@ from typing import Any
 import numpy as np
 
 from .._resources import resource_path
+from .mineral_table import BATTERY_MINERALS, MINERALS
 
-#: Minerals the model tracks, in the order of the mineral axis of its arrays.
-MINERALS: tuple[str, ...] = ("lithium", "nickel", "cobalt", "manganese", "graphite", "ndpr")
-#: Minerals in the battery cell (all but the motor-magnet NdPr).
-BATTERY_MINERALS: tuple[str, ...] = MINERALS[:5]
+__all__ = [
+    "BATTERY_MINERALS", "CHEMISTRIES", "MATERIALS", "MINERALS", "REGIONS", "SOURCE_TAGS",
+    "DataError", "ReferenceData", "Source", "build", "check_sources", "iter_numbers", "load",
+]
+
 #: Battery chemistries, in the order of the chemistry axis.
 CHEMISTRIES: tuple[str, ...] = ("NMC622", "NMC811", "NCA", "LFP", "LMFP", "NA_ION", "SOLID_STATE")
+#: Materials, in the order of the material axis of the model's arrays: every mineral
+#: (lithium as LCE; NdPr, which is not in the battery, has zero content per kWh), then
+#: copper and aluminium, which count in the battery's footprint but have no market here.
+MATERIALS: tuple[str, ...] = (*MINERALS, "copper", "aluminium")
 #: Electricity-grid regions for manufacturing and use.
 REGIONS: tuple[str, ...] = ("china", "usa", "eu", "korea", "japan", "india", "norway", "world")
 
@@ -119,21 +125,30 @@ def _v(node: Mapping[str, Any]) -> Any:
     return node["value"]
 
 
+def _frozen(array: Any) -> np.ndarray:
+    array = np.array(array, float)
+    array.flags.writeable = False
+    return array
+
+
 @dataclass(frozen=True)
 class ReferenceData:
-    """The default data as arrays, in the axis orders of :data:`MINERALS` and :data:`CHEMISTRIES`.
+    """The default data as read-only arrays, in the axis orders of :data:`MINERALS`,
+    :data:`MATERIALS`, :data:`CHEMISTRIES` and :data:`REGIONS`.
 
-    Units are given per attribute; lithium quantities are in lithium carbonate
-    equivalent (LCE) throughout.
+    Lithium quantities are in lithium carbonate equivalent (LCE) throughout.
+    Units are given per attribute.
     """
 
     raw: Mapping[str, Any]
     sources: Mapping[str, Source]
     base_year: int
-    #: kg of mineral per kWh of pack, shape (chemistry, battery mineral) [kg/kWh].
+    #: kg of material per kWh of pack, shape (chemistry, material) [kg/kWh] (NdPr: 0).
     intensity: np.ndarray
     #: market share of each chemistry in 2024, sums to 1 [1].
     mix_2024: np.ndarray
+    #: shares of the chemistries in stationary storage batteries, sum to 1 [1].
+    storage_mix: np.ndarray
     #: years of the cell specific energy table [year].
     specific_energy_years: np.ndarray
     #: cell specific energy, shape (chemistry, year) [kWh/kg].
@@ -142,42 +157,74 @@ class ReferenceData:
     mass_share_years: np.ndarray
     #: cell mass as a share of pack mass, shape (chemistry, year) [1].
     cell_mass_share: np.ndarray
-    #: material emissions by chemistry, cradle to gate [kg CO2e/kWh].
+    #: material emissions by chemistry in 2025, cradle to gate, all primary [kg CO2e/kWh].
     materials_emissions: np.ndarray
-    #: non-mineral cell cost relative to NMC [1].
-    rest_cost_factor: np.ndarray
-    #: world primary production in 2024 per mineral [kt, lithium kt LCE].
-    supply_2024: np.ndarray
-    #: demand outside EV batteries in 2024 per mineral [kt, lithium kt LCE].
-    non_ev_demand_2024: np.ndarray
-    #: growth of demand outside EV batteries [1/yr].
-    non_ev_demand_growth: float
-    #: share of a mineral recovered from a recycled battery, NaN where a lever sets it [1].
+    #: pack price by chemistry in 2025 as published (all uses), before the BEV scaling [USD/kWh].
+    chemistry_pack_cost: np.ndarray
+    #: small-scale premium on a chemistry's non-mineral cell cost in 2025 [1].
+    scale_premium: np.ndarray
+    #: cumulative production of each chemistry to the end of 2024 (NaN if unused) [GWh].
+    chemistry_volume: np.ndarray
+    #: years of the primary supply paths (announced projects) [year].
+    supply_years: np.ndarray
+    #: primary supply per mineral and supply year, shape (mineral, year) [kt].
+    supply: np.ndarray
+    #: demand outside EV and storage batteries in 2024 per mineral [kt].
+    other_uses_2024: np.ndarray
+    #: yearly growth of that demand per mineral [1/yr].
+    other_uses_growth: np.ndarray
+    #: share of a material recovered from a recycled battery, per material (NaN where a
+    #: lever sets it) [1].
     recovery: np.ndarray
-    #: primary material emission factor per battery mineral [kg CO2e/kg].
+    #: primary emission factor per material in 2025 (NdPr: 0, not in the battery)
+    #: [kg CO2e/kg].
     emission_factor: np.ndarray
+    #: share of the primary factor that is grid electricity, per material [1].
+    electricity_share: np.ndarray
+    #: recycling-process emissions per kg recovered, per material (NaN: not recovered)
+    #: [kg CO2e/kg].
+    recycled_factor: np.ndarray
+    #: grid electricity share of the recycling process [1].
+    recycling_electricity_share: float
+    #: grid electricity share of the other cell materials' emissions [1].
+    other_electricity_share: float
     #: refining-share Herfindahl-Hirschman index per mineral [HHI, 0-10,000].
     refining_hhi: np.ndarray
-    #: highest multiple of its price that scarcity can push a mineral to [1].
+    #: scarcity rule: highest price multiple, width of the smooth onset [1].
     scarcity_cap: float
+    scarcity_width: float
+    #: price response: years averaged, largest share moved per channel [year], [1].
+    response_years: int
+    response_cap: float
     #: lifecycle grid intensity per region in ``grid_year`` [g CO2e/kWh].
     grid: Mapping[str, float]
     grid_year: int
-    #: pack and cell cost in 2025 [USD/kWh].
+    #: default yearly fall of each region's grid at the default world rate [1/yr].
+    grid_rate: Mapping[str, float]
+    #: 2025 pack price of each manufacturing region relative to the world average [1].
+    region_cost_ratio: Mapping[str, float]
+    #: share of the world's cell production per region (the "world" manufacturing mix) [1].
+    cell_production_share: Mapping[str, float]
+    #: pack and cell price in 2025, all segments; BEV pack price [USD/kWh].
     pack_cost_2025: float
     cell_cost_2025: float
+    bev_pack_cost_2025: float
     #: EV battery demand by year before the model starts [GWh].
     history_years: np.ndarray
     history_demand: np.ndarray
-    #: cumulative EV battery production to the end of the base year [GWh].
+    #: stationary storage battery demand by year before the model starts [GWh].
+    storage_history: np.ndarray
+    #: long-run ceiling of stationary storage battery demand [GWh/yr].
+    storage_ceiling: float
+    #: cumulative EV and storage battery production to the end of the base year [GWh].
     cumulative_base: float
     ev_sales_base: float
     ev_share_base: float
     weibull_shape: float
-    recycled_emission_ratio: float
-    electricity_share: float
-    #: natural gas combustion factor [kg CO2/kWh].
-    gas_emission_factor: float
+    #: electricity's share of cell-plant energy [1].
+    plant_electricity_share: float
+    #: life-cycle emissions of natural gas heat [kg CO2e/kWh].
+    gas_lifecycle_factor: float
     #: lifecycle intensity of dedicated renewable electricity [g CO2e/kWh].
     renewable_intensity: float
     #: EV production without battery; gasoline car production [t CO2e].
@@ -205,6 +252,20 @@ def _by_year(table: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([int(y) for y in years], float), np.array([_v(table[y]) for y in years], float)
 
 
+def _optional(node: Any) -> float:
+    return math.nan if node is None else float(_v(node))
+
+
+def _shares(table: Mapping[str, Any], what: str) -> np.ndarray:
+    unknown = set(table) - set(CHEMISTRIES)
+    if unknown:
+        raise DataError(f"{what} names unknown chemistries {sorted(unknown)}")
+    shares = np.array([_v(table[c]) if c in table else 0.0 for c in CHEMISTRIES], float)
+    if not math.isclose(shares.sum(), 1.0, abs_tol=1e-9) or np.any(shares < 0):
+        raise DataError(f"the {what} sum to {shares.sum()}, not 1")
+    return shares
+
+
 def build(raw: Mapping[str, Any]) -> ReferenceData:
     """Check ``raw`` (the parsed JSON) and turn it into :class:`ReferenceData`."""
     sources = check_sources(raw)
@@ -212,10 +273,12 @@ def build(raw: Mapping[str, Any]) -> ReferenceData:
     missing = [c for c in CHEMISTRIES if c not in chem]
     if missing:
         raise DataError(f"the data lack chemistries {missing}")
-    lce = _v(raw["minerals"]["lithium"]["lce_per_kg_element"])
+    minerals = raw["minerals"]
+    materials = raw["materials"]
+    lce = _v(minerals["lithium"]["lce_per_kg_element"])
     intensity = np.array(
-        [[_v(chem[c]["intensity"][m]) for m in BATTERY_MINERALS] for c in CHEMISTRIES], float
-    )
+        [[_v(chem[c]["intensity"][m]) if m in BATTERY_MINERALS or m not in MINERALS else 0.0
+          for m in MATERIALS] for c in CHEMISTRIES], float)
     intensity[:, 0] *= lce  # lithium as LCE
     mix = np.array([_v(chem[c]["market_share_2024"]) for c in CHEMISTRIES], float)
     if not math.isclose(mix.sum(), 1.0, abs_tol=1e-9):
@@ -224,63 +287,110 @@ def build(raw: Mapping[str, Any]) -> ReferenceData:
     se = np.array([_by_year(chem[c]["cell_specific_energy"])[1] for c in CHEMISTRIES])
     ms_years, _ = _by_year(chem[CHEMISTRIES[0]]["cell_mass_share"])
     ms = np.array([_by_year(chem[c]["cell_mass_share"])[1] for c in CHEMISTRIES])
-    minerals = raw["minerals"]
 
-    def per_mineral(field: str, names: tuple[str, ...] = MINERALS) -> np.ndarray:
-        return np.array(
-            [np.nan if minerals[m][field] is None else _v(minerals[m][field]) for m in names], float
-        )
-
-    hhi = np.array(
-        [
-            1e4 * sum(_v(s) ** 2 for s in minerals[m]["refining_shares"].values())
-            for m in MINERALS
-        ]
-    )
+    supply_years, _ = _by_year(minerals[MINERALS[0]]["supply"])
+    supply = []
+    for m in MINERALS:
+        years, values = _by_year(minerals[m]["supply"])
+        if not np.array_equal(years, supply_years):
+            raise DataError(f"the supply path of {m} must give the years {supply_years}")
+        supply.append(values)
+    material_nodes = {**{m: minerals[m] for m in MINERALS}, **materials}
+    for m in MINERALS:
+        if m not in BATTERY_MINERALS and (material_nodes[m]["emissions"] is not None or _v(
+                material_nodes[m]["recovery"]) != 0):
+            raise DataError(f"{m} is not in the battery: it has no battery emissions and is "
+                            "not recovered from batteries")
+    no_emissions = {"primary": None, "electricity_share": None, "recycled": None}
+    emission = {m: material_nodes[m]["emissions"] or no_emissions for m in MATERIALS}
+    primary = np.nan_to_num([_optional(emission[m]["primary"]) for m in MATERIALS])
+    el_share = np.nan_to_num([_optional(emission[m]["electricity_share"]) for m in MATERIALS])
+    recycled = np.array([_optional(emission[m]["recycled"]) for m in MATERIALS])
+    recycling_el = float(_v(raw["recycling"]["process_electricity_share"]))
+    # Recycled material must be no dirtier than primary in each part, or more recycling
+    # could raise a footprint on some grid path.
+    rec = np.nan_to_num(recycled)
+    if np.any(rec * recycling_el > primary * el_share) or np.any(
+            rec * (1 - recycling_el) > primary * (1 - el_share)):
+        raise DataError("a recycled material's electricity or process emissions exceed the "
+                        "primary material's")
+    # 10,000 x the sum of squared shares, rounded off the last bits of the float sum
+    hhi = np.array([round(1e4 * sum(_v(s) ** 2 for s in minerals[m]["refining_shares"].values()),
+                          6) for m in MINERALS])
     history = {k: _v(v) for k, v in raw["battery_demand_history"].items()}
     before = history.pop("before_2015")
     hist_years = np.array(sorted(int(y) for y in history), float)
     hist_demand = np.array([history[str(int(y))] for y in hist_years], float)
+    storage = raw["storage"]
+    st_years, st_history = _by_year(storage["history"])
+    if not np.array_equal(st_years, hist_years):
+        raise DataError("the storage history must cover the years of the EV battery history")
     defaults = {k: _v(v) for k, v in raw["lever_defaults"].items()}
     defaults.update({k: _v(v) for k, v in raw["choice_defaults"].items()})
     defaults["chemistry_mix"] = {c: float(s) for c, s in zip(CHEMISTRIES, mix, strict=True)}
     lever_sources = {k: v["source"] for k, v in raw["lever_defaults"].items()}
     lever_sources.update({k: v["source"] for k, v in raw["choice_defaults"].items()})
     lever_sources["chemistry_mix"] = chem["LFP"]["market_share_2024"]["source"]
+    regions = raw["regions"]
+    production = {r: _v(regions[r]["cell_production_share"]) for r in REGIONS
+                  if regions[r]["cell_production_share"] is not None}
+    if not math.isclose(sum(production.values()), 1.0, abs_tol=1e-9):
+        raise DataError("the regions' shares of cell production do not sum to 1")
     factory = raw["factory"]
     vehicles = raw["vehicles"]
+    scarcity = raw["scarcity"]
     return ReferenceData(
         raw=MappingProxyType(dict(raw)),
         sources=MappingProxyType(sources),
         base_year=int(_v(raw["base_year"])),
-        intensity=intensity,
-        mix_2024=mix,
-        specific_energy_years=se_years,
-        cell_specific_energy=se,
-        mass_share_years=ms_years,
-        cell_mass_share=ms,
-        materials_emissions=np.array([_v(chem[c]["materials_emissions"]) for c in CHEMISTRIES]),
-        rest_cost_factor=np.array([_v(chem[c]["rest_cost_factor"]) for c in CHEMISTRIES]),
-        supply_2024=per_mineral("supply_2024"),
-        non_ev_demand_2024=per_mineral("non_ev_demand_2024"),
-        non_ev_demand_growth=float(_v(raw["non_ev_demand_growth"])),
-        recovery=per_mineral("recovery"),
-        emission_factor=per_mineral("emission_factor", BATTERY_MINERALS),
-        refining_hhi=hhi,
-        scarcity_cap=float(_v(raw["scarcity_cap"])),
-        grid=MappingProxyType({r: float(_v(raw["regions"][r]["grid_2023"])) for r in REGIONS}),
+        intensity=_frozen(intensity),
+        mix_2024=_frozen(mix),
+        storage_mix=_frozen(_shares(storage["chemistry_shares"], "storage chemistry shares")),
+        specific_energy_years=_frozen(se_years),
+        cell_specific_energy=_frozen(se),
+        mass_share_years=_frozen(ms_years),
+        cell_mass_share=_frozen(ms),
+        materials_emissions=_frozen([_v(chem[c]["materials_emissions"]) for c in CHEMISTRIES]),
+        chemistry_pack_cost=_frozen([_v(chem[c]["pack_cost_2025"]) for c in CHEMISTRIES]),
+        scale_premium=_frozen([_v(chem[c]["scale_premium_2025"]) if "scale_premium_2025"
+                               in chem[c] else 0.0 for c in CHEMISTRIES]),
+        chemistry_volume=_frozen([_v(chem[c]["volume_2024"]) if "volume_2024" in chem[c]
+                                  else math.nan for c in CHEMISTRIES]),
+        supply_years=_frozen(supply_years),
+        supply=_frozen(supply),
+        other_uses_2024=_frozen([_v(minerals[m]["other_uses_2024"]) for m in MINERALS]),
+        other_uses_growth=_frozen([_v(minerals[m]["other_uses_growth"]) for m in MINERALS]),
+        recovery=_frozen([_optional(material_nodes[m]["recovery"]) for m in MATERIALS]),
+        emission_factor=_frozen(primary),
+        electricity_share=_frozen(el_share),
+        recycled_factor=_frozen(recycled),
+        recycling_electricity_share=recycling_el,
+        other_electricity_share=float(_v(materials["other"]["emissions"]["electricity_share"])),
+        refining_hhi=_frozen(hhi),
+        scarcity_cap=float(_v(scarcity["cap"])),
+        scarcity_width=float(_v(scarcity["onset_width"])),
+        response_years=int(_v(scarcity["response_years"])),
+        response_cap=float(_v(scarcity["response_cap"])),
+        grid=MappingProxyType({r: float(_v(regions[r]["grid_2023"])) for r in REGIONS}),
         grid_year=int(_v(raw["grid_year"])),
+        grid_rate=MappingProxyType(
+            {r: float(_v(regions[r]["decarbonization_rate"])) / 100.0 for r in REGIONS}),
+        region_cost_ratio=MappingProxyType(
+            {r: float(_v(regions[r]["pack_cost_ratio"])) for r in REGIONS}),
+        cell_production_share=MappingProxyType(production),
         pack_cost_2025=float(_v(raw["cost_2025"]["pack"])),
         cell_cost_2025=float(_v(raw["cost_2025"]["cell"])),
-        history_years=hist_years,
-        history_demand=hist_demand,
-        cumulative_base=float(before + hist_demand.sum()),
+        bev_pack_cost_2025=float(_v(raw["cost_2025"]["pack_bev"])),
+        history_years=_frozen(hist_years),
+        history_demand=_frozen(hist_demand),
+        storage_history=_frozen(st_history),
+        storage_ceiling=float(_v(storage["ceiling"])),
+        cumulative_base=float(before + hist_demand.sum() + st_history.sum()),
         ev_sales_base=float(_v(raw["ev_sales_2024"])),
         ev_share_base=float(_v(raw["ev_share_2024"])),
         weibull_shape=float(_v(raw["recycling"]["lifetime_weibull_shape"])),
-        recycled_emission_ratio=float(_v(raw["recycling"]["recycled_emission_ratio"])),
-        electricity_share=float(_v(factory["electricity_share"])),
-        gas_emission_factor=float(_v(factory["gas_emission_factor"])),
+        plant_electricity_share=float(_v(factory["electricity_share"])),
+        gas_lifecycle_factor=float(_v(factory["gas_lifecycle_factor"])),
         renewable_intensity=float(_v(factory["renewable_intensity"])),
         ev_body_emissions=float(_v(vehicles["ev_body_emissions"])),
         ice_production_emissions=float(_v(vehicles["ice_production_emissions"])),

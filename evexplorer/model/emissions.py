@@ -1,12 +1,71 @@
-"""Emissions: battery production, vehicle life cycle, break-even and fleet savings."""
+"""Emissions: battery footprints that change over time, vehicle life cycle, break-even.
+
+Grids decarbonise at a speed of their own per region; the electricity part of
+each material's footprint follows the grid where it is refined, the heat and
+process parts fall with the supply chain's decarbonisation; recycled material
+replaces primary material. :func:`step` runs the functions below for the
+orchestrator.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import data
+from ._arrays import compound
+
+if TYPE_CHECKING:
+    from .core import Inputs
+    from .demand import Demand
+    from .minerals import Minerals
+
 #: Below this decarbonisation rate [1/yr] the grid is treated as constant.
 _FLAT_GRID = 1e-9
+#: Region whose grid the materials' electricity follows: most refining is in China.
+REFINING_REGION = "china"
+
+
+def region_rate(world_rate: ArrayLike, region_default: float, world_default: float
+                ) -> np.ndarray:
+    """A region's yearly grid decarbonisation for a world-average rate.
+
+    Each region keeps its default speed relative to the world:
+
+    .. math:: d_r = 1 - (1 - d_w)^{k_r},\\quad
+       k_r = \\frac{\\ln(1 - d_r^{0})}{\\ln(1 - d_w^{0})}
+
+    so the world rate sets every region's rate, 0 stops every grid, and at
+    the default world rate each region falls at its own default.
+
+    Parameters
+    ----------
+    world_rate : array_like
+        Yearly fall of the world-average grid [1/yr], in [0, 1).
+    region_default : float
+        The region's yearly fall at the default world rate [1/yr].
+    world_default : float
+        The default world rate [1/yr], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The region's yearly fall [1/yr].
+
+    Examples
+    --------
+    >>> round(float(region_rate(0.02, 0.08, 0.02)), 12)
+    0.08
+    >>> float(region_rate(0.0, 0.08, 0.02))
+    0.0
+    """
+    k = np.log1p(-region_default) / np.log1p(-world_default)
+    return -np.expm1(k * np.log1p(-np.asarray(world_rate, float)))
 
 
 def grid_intensity(grid0: ArrayLike, years: ArrayLike, grid_year: float,
@@ -35,8 +94,8 @@ def grid_intensity(grid0: ArrayLike, years: ArrayLike, grid_year: float,
     ----------
     .. [1] Ember, lifecycle grid intensity 2023.
     """
-    return np.asarray(grid0) * (1.0 - np.asarray(decarbonization)) ** (
-        np.asarray(years, float) - grid_year)
+    return np.asarray(grid0) * compound(-np.asarray(decarbonization, float),
+                                        np.asarray(years, float) - grid_year)
 
 
 def mean_over_life(intensity_at_build: ArrayLike, decarbonization: ArrayLike,
@@ -68,16 +127,17 @@ def mean_over_life(intensity_at_build: ArrayLike, decarbonization: ArrayLike,
 
 def plant_emissions(cell_energy: ArrayLike, electricity_share: float, grid: ArrayLike,
                     renewable_share: ArrayLike, renewable_intensity: float,
-                    gas_emission_factor: float) -> np.ndarray:
+                    heat_factor: float) -> np.ndarray:
     """Emissions of cell-plant energy per kWh of cells.
 
     Renewable electricity replaces grid electricity in the electricity part
-    only; natural gas for drying and dry rooms is untouched. Renewable
-    electricity is counted at its lifecycle intensity, or at the grid's where
-    the grid is cleaner.
+    only; natural gas for drying and dry rooms is untouched and counted at its
+    life-cycle factor (combustion and supply chain). Renewable electricity is
+    counted at its lifecycle intensity, or at the grid's where the grid is
+    cleaner.
 
     .. math:: E = e\\,[\\,s_{el}\\,((1-r)\\,g + r\\,\\min(g_r, g))
-       + (1 - s_{el})\\,f_{gas}\\,] / 1000
+       + (1 - s_{el})\\,f_{heat}\\,] / 1000
 
     Parameters
     ----------
@@ -91,13 +151,18 @@ def plant_emissions(cell_energy: ArrayLike, electricity_share: float, grid: Arra
         Share of electricity from dedicated renewables [1].
     renewable_intensity : float
         Lifecycle intensity of that renewable supply [g CO2e/kWh].
-    gas_emission_factor : float
-        Natural gas combustion [kg CO2/kWh].
+    heat_factor : float
+        Life-cycle emissions of natural gas heat [kg CO2e/kWh].
 
     Returns
     -------
     numpy.ndarray
         Emissions [kg CO2e/kWh of cells].
+
+    Examples
+    --------
+    >>> round(float(plant_emissions(30.0, 0.48, 582.0, 0.0, 30.0, 0.232)), 6)
+    12.0
 
     References
     ----------
@@ -107,51 +172,109 @@ def plant_emissions(cell_energy: ArrayLike, electricity_share: float, grid: Arra
     grid = np.asarray(grid, float)
     share = np.asarray(renewable_share, float)
     electricity = (1.0 - share) * grid + share * np.minimum(renewable_intensity, grid)
-    per_kwh = (electricity_share * electricity / 1000.0
-               + (1.0 - electricity_share) * gas_emission_factor)
+    per_kwh = electricity_share * electricity / 1000.0 + (1.0 - electricity_share) * heat_factor
     return np.asarray(cell_energy) * per_kwh
 
 
-def materials_emissions(mix_materials: ArrayLike, recycled: ArrayLike,
-                        battery_demand: ArrayLike, emission_factor: ArrayLike,
-                        recycled_ratio: float) -> np.ndarray:
-    """Material emissions per kWh, with recycled minerals at a lower factor.
+def materials_emissions(primary_electricity: ArrayLike, primary_other: ArrayLike,
+                        grid_path: ArrayLike, supply_chain_path: ArrayLike,
+                        recycled: Sequence[ArrayLike], battery: ArrayLike,
+                        credit_electricity: ArrayLike, credit_other: ArrayLike) -> np.ndarray:
+    """Material emissions per kWh of pack in a year, recycled material included.
 
-    The mix-weighted materials figure of each chemistry, less a credit for the
-    recycled part of each battery mineral, counted at ``recycled_ratio`` times
-    its primary factor:
+    Every material's primary footprint is split into a grid-electricity part,
+    which follows the refining grid (path g(t), 1 in 2025), and a heat and
+    process part, which follows the supply chain's decarbonisation (h(t)).
+    Recycled material replaces primary material: each kg of recycled content
+    saves its primary footprint and is charged the recycling process's:
 
-    .. math:: E = \\sum_c x_c E_c - (1 - \\rho) \\sum_m f_m R_m / B
+    .. math:: E(t) = g\\,\\Bigl(E_{el} - \\sum_k a_k \\frac{R_k}{B}\\Bigr)
+       + h\\,\\Bigl(E_{other} - \\sum_k b_k \\frac{R_k}{B}\\Bigr)
+
+    with a_k = f_k s_k - f^{rec}_k s^{rec} and b_k = f_k (1 - s_k) - f^{rec}_k (1 - s^{rec}),
+    R_k the recycled material in the year's EV batteries and B their capacity.
 
     Parameters
     ----------
-    mix_materials : array_like
-        Share-weighted materials emissions of the chemistry mix, Σ_c x_c E_c,
-        all material primary [kg CO2e/kWh].
-    recycled : array_like
-        Recycled mineral used in that year's batteries, minerals on the last
-        axis, at most the mineral's demand [kt].
-    battery_demand : array_like
-        Battery capacity made that year [GWh], > 0.
-    emission_factor : array_like
-        Primary emission factor per mineral, shape (M,) [kg CO2e/kg].
-    recycled_ratio : float
-        Recycled material's factor relative to primary [1].
+    primary_electricity, primary_other : array_like
+        Mix-weighted 2025 footprint of all-primary materials, electricity part and
+        heat-and-process part [kg CO2e/kWh].
+    grid_path, supply_chain_path : array_like
+        g(t) and h(t) [1].
+    recycled : sequence of array_like
+        Recycled material in that year's EV batteries, one array per material [kt].
+    battery : array_like
+        EV battery capacity made that year [GWh] (kt per GWh = kg per kWh).
+    credit_electricity, credit_other : array_like
+        a_k and b_k per material [kg CO2e/kg].
 
     Returns
     -------
     numpy.ndarray
         Material emissions [kg CO2e/kWh].
 
+    Examples
+    --------
+    One kg of nickel per kWh, 20 kg CO2e/kg of which 40 % electricity, recycled
+    at 4 kg CO2e/kg (half electricity), half of it recycled, in 2025 (g = h = 1):
+    a = 8 - 2 = 6, b = 12 - 2 = 10, so 20 - 0.5 (6 + 10) = 12.
+
+    >>> float(materials_emissions(8.0, 12.0, 1.0, 1.0, [0.5], 1.0, [6.0], [10.0]))
+    12.0
+
     References
     ----------
     .. [1] Argonne GREET battery materials (LFP 41.8, NMC811 50.0 kg CO2e/kWh).
-    .. [2] Ciez & Whitacre 2019, Nature Sustainability (recycling's modest savings).
+    .. [2] Xu et al. 2022 (battery footprints falling as supply chains and grids
+       decarbonise).
+    .. [3] Aichberger & Jungmeier 2020 (recycling credit, median 20 kg CO2e/kWh).
     """
-    # kt × kg CO2e/kg / GWh = 1e6 kg CO2e / 1e6 kWh
-    credit = (1.0 - recycled_ratio) * (np.asarray(recycled, float)
-                                       @ np.asarray(emission_factor, float))
-    return np.asarray(mix_materials, float) - credit / np.asarray(battery_demand, float)
+    a = np.asarray(credit_electricity, float)
+    b = np.asarray(credit_other, float)
+    saved_el = saved_other = 0.0
+    for k, used in enumerate(recycled):
+        if a[k] or b[k]:
+            saved_el = saved_el + a[k] * np.asarray(used, float)
+            saved_other = saved_other + b[k] * np.asarray(used, float)
+    battery = np.asarray(battery, float)
+    return (np.asarray(grid_path, float) * (primary_electricity - saved_el / battery)
+            + np.asarray(supply_chain_path, float) * (primary_other - saved_other / battery))
+
+
+def ice_use(fuel_use: ArrayLike, years: ArrayLike, year0: float, efficiency_gain: ArrayLike,
+            combustion: float, upstream: float) -> np.ndarray:
+    """Use-phase emissions of a new gasoline car, which improves every year.
+
+    .. math:: e_{ICE}(t) = \\phi\\,(1 - a)^{t - t_0}\\, f_c\\,(1 + u)
+
+    Parameters
+    ----------
+    fuel_use : array_like
+        Fuel use of a new car in ``year0`` [L/km].
+    years : array_like
+        Calendar years the car is built [year].
+    year0 : float
+        Year of ``fuel_use`` [year].
+    efficiency_gain : array_like
+        Yearly fall of a new car's fuel use [1/yr].
+    combustion : float
+        Combustion emissions [kg CO2/L].
+    upstream : float
+        Well-to-tank emissions as a share of combustion [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Emissions [g CO2e/km].
+
+    Examples
+    --------
+    >>> round(float(ice_use(0.07, 2025, 2025, 0.01, 2.31, 0.2)), 6)
+    194.04
+    """
+    elapsed = np.asarray(years, float) - year0
+    return (np.asarray(fuel_use, float) * compound(-np.asarray(efficiency_gain, float), elapsed)
+            * (combustion * 1000.0 * (1.0 + upstream)))
 
 
 def _lambertw0(z: np.ndarray) -> np.ndarray:
@@ -208,20 +331,21 @@ def breakeven_distance(extra_production: ArrayLike, ev_use0: ArrayLike, ice_use:
         Break-even distance [km]; 0 if the EV is cleaner to make, NaN if it
         never catches up.
     """
-    k_year = -np.log1p(-np.asarray(decarbonization, float))
-    d_prod, e0, c, k = np.broadcast_arrays(*(np.asarray(a, float) for a in
-                                             (extra_production, ev_use0, ice_use)),
-                                           k_year / np.asarray(annual_km, float))
+    k = -np.log1p(-np.asarray(decarbonization, float)) / np.asarray(annual_km, float)
+    d_prod, e0, c = (np.asarray(a, float) for a in (extra_production, ev_use0, ice_use))
     flat = k <= _FLAT_GRID / 1e4
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        tau = np.where(flat, 1.0, 1.0 / np.where(flat, 1.0, k))
+        tau = 1.0 / np.where(flat, 1.0, k)
         a = (d_prod + e0 * tau) / c
         z = -(e0 / c) * np.exp(-a / tau)
-        w = _lambertw0(np.where(z >= -np.exp(-1.0), z, 0.0))
-        curved = np.where(z >= -np.exp(-1.0), a + tau * w, np.nan)
-        linear = np.where(c > e0, d_prod / (c - e0), np.nan)
-    result = np.where(flat, linear, curved)
-    return np.where(d_prod <= 0, 0.0, result)
+        valid = z >= -np.exp(-1.0)
+        result = np.array(a + tau * _lambertw0(np.where(valid, z, 0.0)))
+        result[~valid] = np.nan
+        if np.any(flat):
+            linear = np.where(c > e0, d_prod / (c - e0), np.nan)
+            result = np.array(np.where(flat, linear, result))
+    result[np.broadcast_to(d_prod <= 0, result.shape)] = 0.0
+    return result
 
 
 def emissions_avoided(ev_sales: ArrayLike, ice_lifecycle: ArrayLike, ev_lifecycle: ArrayLike,
@@ -245,3 +369,152 @@ def emissions_avoided(ev_sales: ArrayLike, ice_lifecycle: ArrayLike, ev_lifecycl
     # million cars × g/km × km = 1e6 g ... = 1e-6 Mt per unit
     return np.asarray(ev_sales) * (np.asarray(ice_lifecycle) - np.asarray(ev_lifecycle)) \
         * np.asarray(lifetime_km) * 1e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# The step
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The 2025 material footprint of each chemistry, split for its paths over time.
+
+    Attributes
+    ----------
+    electricity, other : numpy.ndarray
+        Grid-electricity part and heat-and-process part of each chemistry's
+        all-primary material footprint, shape (C,) [kg CO2e/kWh]; they sum to the
+        published materials figure.
+    residual : numpy.ndarray
+        The part of that figure not in the tracked materials (electrolyte,
+        separator, cathode processing, casing...), shape (C,) [kg CO2e/kWh].
+    credit_electricity, credit_other : numpy.ndarray
+        Saving per kg of recycled content, electricity and other part, shape (K,)
+        [kg CO2e/kg]; 0 for materials not recovered.
+    """
+
+    electricity: np.ndarray
+    other: np.ndarray
+    residual: np.ndarray
+    credit_electricity: np.ndarray
+    credit_other: np.ndarray
+
+
+@cache
+def footprint() -> Footprint:
+    """Split the reference materials footprints (GREET and derived) by material and part.
+
+    Raises
+    ------
+    evexplorer.model.data.DataError
+        If the tracked materials alone exceed a chemistry's published footprint.
+    """
+    ref = data.load()
+    factor, share = ref.emission_factor, ref.electricity_share
+    residual = ref.materials_emissions - ref.intensity @ factor
+    if np.any(residual < 0):
+        raise data.DataError("the tracked materials exceed a chemistry's materials footprint")
+    other_share = ref.other_electricity_share
+    recoverable = np.isfinite(ref.recycled_factor)
+    recycled = np.nan_to_num(ref.recycled_factor)
+    process_share = ref.recycling_electricity_share
+    arrays = (
+        ref.intensity @ (factor * share) + residual * other_share,
+        ref.intensity @ (factor * (1.0 - share)) + residual * (1.0 - other_share),
+        residual,
+        np.where(recoverable, factor * share - recycled * process_share, 0.0),
+        np.where(recoverable, factor * (1.0 - share) - recycled * (1.0 - process_share), 0.0),
+    )
+    for array in arrays:
+        array.flags.writeable = False
+    return Footprint(*arrays)
+
+
+@dataclass(frozen=True)
+class Emissions:
+    """Output of the emissions step; arrays of shape (S, T).
+
+    Attributes
+    ----------
+    battery : numpy.ndarray
+        Cradle-to-gate emissions per kWh of battery [kg CO2e/kWh].
+    ev_production, ice_production : numpy.ndarray
+        Making one EV (battery included) and one gasoline car [t CO2e].
+    ev_lifecycle, ice_lifecycle : numpy.ndarray
+        Production and use over the car's life, per km [g CO2e/km].
+    breakeven : numpy.ndarray
+        Break-even distance [km], NaN if never.
+    avoided : numpy.ndarray
+        Emissions avoided by that year's EV sales [Mt CO2e].
+    factory_electricity : numpy.ndarray
+        Electricity of the cell plants [TWh].
+    """
+
+    battery: np.ndarray
+    ev_production: np.ndarray
+    ice_production: np.ndarray
+    ev_lifecycle: np.ndarray
+    ice_lifecycle: np.ndarray
+    breakeven: np.ndarray
+    avoided: np.ndarray
+    factory_electricity: np.ndarray
+
+
+def _grids(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Grids of manufacturing and use, the refining grid's path and the use grid's rate."""
+    ref, years = inputs.ref, inputs.years
+    world = inputs.levers["grid_decarbonization"] / 100.0
+    default = ref.grid_rate["world"]
+
+    def grid(region: str) -> tuple[np.ndarray, np.ndarray]:
+        rate = region_rate(world, ref.grid_rate[region], default)
+        return grid_intensity(ref.grid[region], years, ref.grid_year, rate), rate
+
+    where = inputs.values["manufacturing_region"]
+    if where == "world":  # where the world's cells are made
+        make = sum(share * grid(r)[0] for r, share in ref.cell_production_share.items())
+    else:
+        make = grid(where)[0]
+    use, use_rate = grid(inputs.values["use_region"])
+    refining = compound(-region_rate(world, ref.grid_rate[REFINING_REGION], default),
+                        years - years[0])
+    return make, use, use_rate, refining
+
+
+def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Emissions:
+    """Run the emissions step: battery footprint, production, use, break-even, fleet."""
+    p, ref, years = inputs.levers, inputs.ref, inputs.years
+    make, use, use_rate, refining = _grids(inputs)
+    elapsed = years - years[0]
+    supply_chain = compound(-p["supply_chain_decarbonization"] / 100.0, elapsed)
+    fp = footprint()
+    mix = minerals.mix
+    materials = materials_emissions(mix.weighted(fp.electricity), mix.weighted(fp.other),
+                                    refining, supply_chain, minerals.recycled_in_ev,
+                                    minerals.battery, fp.credit_electricity, fp.credit_other)
+    plant_energy = p["cell_energy"] * compound(-p["cell_energy_decline"] / 100.0, elapsed)
+    battery = materials + plant_emissions(
+        plant_energy, ref.plant_electricity_share, make, p["renewable_share"] / 100.0,
+        ref.renewable_intensity, ref.gas_lifecycle_factor)
+    pack = battery * p["battery_size"] / 1000.0  # t CO2e per pack
+    ev_production = ref.ev_body_emissions * supply_chain + pack
+    ice_production = np.broadcast_to(ref.ice_production_emissions * supply_chain,
+                                      ev_production.shape)
+    km, annual = p["vehicle_lifetime_km"], p["annual_km"]
+    car_years = km / annual
+    efficiency = p["ev_efficiency"] / 100.0
+    ev_use = efficiency * mean_over_life(use, use_rate, car_years)
+    ice = ice_use(p["ice_fuel_use"] / 100.0, years, years[0], p["ice_efficiency_gain"] / 100.0,
+                  ref.gasoline_combustion, ref.gasoline_upstream)
+    # A battery that does not last the car is replaced (counted over the life, not in making it).
+    replacements = np.maximum(car_years / p["battery_lifetime"], 1.0) - 1.0
+    ev_lifecycle = (ev_production + replacements * pack) * 1e6 / km + ev_use
+    ice_lifecycle = ice_production * 1e6 / km + ice
+    return Emissions(
+        battery=battery, ev_production=ev_production, ice_production=ice_production,
+        ev_lifecycle=ev_lifecycle, ice_lifecycle=ice_lifecycle,
+        breakeven=breakeven_distance((ev_production - ice_production) * 1e6,
+                                     efficiency * use, ice, use_rate, annual),
+        avoided=emissions_avoided(demand.ev_sales, ice_lifecycle, ev_lifecycle, km),
+        factory_electricity=demand.battery * plant_energy * ref.plant_electricity_share / 1000.0,
+    )

@@ -1,10 +1,30 @@
-"""Minerals: recycled supply, primary supply, shocks, scarcity and concentration."""
+"""Minerals: supply paths, the whole-market balance, scarcity, the price response, recycling.
+
+Arrays of several minerals or materials carry that axis first, (M, S, T), so
+that each mineral's slice is a contiguous (samples × years) block.
+:func:`step` runs the functions below for the orchestrator.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import fft, special
+
+from . import chemistry
+from ._arrays import compound, inplace
+from .data import CHEMISTRIES, MATERIALS
+from .mineral_table import BATTERY_MINERALS, MINERALS, PRICE_LEVERS, TABLE
+
+if TYPE_CHECKING:
+    from .core import Inputs
+    from .demand import Demand
+
+_N_BATTERY = len(BATTERY_MINERALS)
 
 
 def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float) -> np.ndarray:
@@ -37,13 +57,16 @@ def retirement_distribution(ages: ArrayLike, mean_life: ArrayLike, shape: float)
     """
     scale = np.asarray(mean_life, float) / special.gamma(1.0 + 1.0 / shape)
     edges = np.clip(np.asarray(ages, float) + 0.5, 0.0, None)
-    upper = -np.expm1(-((edges / scale) ** shape))
+    x = edges / scale
+    # x ** 3.5 as x^3 sqrt(x) for the usual shape: the same number, without pow
+    power = x * x * x * np.sqrt(x) if shape == 3.5 else x ** shape
+    upper = -np.expm1(-power)
     lower = np.concatenate([np.zeros_like(upper[..., :1]), upper[..., :-1]], axis=-1)
     return upper - lower
 
 
 def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
-    """Mineral content of the batteries retiring each year.
+    """Content of the batteries retiring each year.
 
     A discrete convolution of each year's content with the retirement
     distribution:
@@ -57,101 +80,230 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     content : array_like
-        Content placed on the market per year, shape (N or 1, M, T) [kt].
+        Content placed on the market per year, shape (M, N or 1, T) [kt].
     retirement : array_like
         Retirement probability by age, shape (N or 1, A) with A >= T [1].
 
     Returns
     -------
     numpy.ndarray
-        Content retiring per year, shape (N, M, T) [kt], N the larger of the
-        two leading sizes.
+        Content retiring per year, shape (M, N, T) [kt], N the larger of the
+        two sample sizes.
+
+    Examples
+    --------
+    One unit placed in year 0 retires as the distribution itself:
+
+    >>> retired_content([[[1.0, 0.0, 0.0]]], [[0.1, 0.5, 0.4]]).round(12).tolist()
+    [[[0.1, 0.5, 0.4]]]
     """
     content = np.asarray(content, float)
-    retirement = np.asarray(retirement, float)
-    n_years = content.shape[-1]
-    if retirement.shape[0] == 1:
-        ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
-        lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
-        kernel = ages[np.where(lag >= 0, lag, -1)]  # kernel[s, t] = p[t - s] for t >= s, else 0
-        return content @ kernel
-    size = fft.next_fast_len(2 * n_years - 1, real=True)
-    spectrum = fft.rfft(content, n=size, axis=-1, workers=-1)
-    kernel = fft.rfft(retirement[:, :n_years], n=size, axis=-1)[:, None, :]
-    if kernel.shape[0] > spectrum.shape[0]:
-        # One content row shared by N distributions (only the lifetime is sampled).
-        spectrum = spectrum * kernel
-    else:
-        spectrum *= kernel
-    retired = fft.irfft(spectrum, n=size, axis=-1, workers=-1)[..., :n_years]
-    # The FFT leaves round-off of order 1e-16 of the largest value; content is never negative.
-    return np.maximum(retired, 0.0, out=retired)
+    return Convolution(retirement, content.shape[-1])(content)
 
 
-def primary_supply_for_evs(elapsed: ArrayLike, supply0: ArrayLike, supply_growth: ArrayLike,
-                           other_demand0: ArrayLike, other_growth: float) -> np.ndarray:
-    """Primary supply left for EV batteries after other uses.
-
-    .. math:: S(t) = \\max\\bigl(0,\\; S_0 (1+g_s)^{t-t_0} - D^{other}_0 (1+g_o)^{t-t_0}\\bigr)
+class Convolution:
+    """The retirement convolution of :func:`retired_content`, its kernel prepared once.
 
     Parameters
     ----------
-    elapsed : array_like
-        Years since the base year, shape (T, 1) [years].
-    supply0 : array_like
-        Primary production in the base year, shape (M,) [kt].
-    supply_growth : array_like
-        Growth of primary supply [1/yr], scalar or shape (N, 1, 1).
-    other_demand0 : array_like
-        Demand outside EVs in the base year, shape (M,) [kt].
-    other_growth : float
-        Growth of demand outside EVs [1/yr].
+    retirement : array_like
+        Retirement probability by age, shape (N or 1, A) with A >= ``n_years`` [1].
+    n_years : int
+        Length of the content series it will be applied to [years].
+    first : int, optional
+        Index of the first year whose retired content is wanted; the FFT may then
+        be shorter, as the wrap-around of a circular convolution only reaches
+        earlier years.
+
+    Attributes
+    ----------
+    length : int
+        Length of the (zero-padded) content it expects on the last axis: ``n_years``
+        for the Toeplitz product, the FFT length for one distribution per sample.
+    """
+
+    def __init__(self, retirement: ArrayLike, n_years: int, first: int = 0) -> None:
+        retirement = np.asarray(retirement, float)
+        self.n_years = n_years
+        if retirement.shape[0] == 1:
+            ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
+            lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
+            # kernel[s, t] = p[t - s] for t >= s, else 0
+            self.kernel: np.ndarray | None = ages[np.where(lag >= 0, lag, -1)]
+            self.length = n_years
+        else:
+            self.kernel = None
+            # A circular convolution of length N wraps into outputs t <= 2 (n - 1) - N.
+            self.length = fft.next_fast_len(2 * n_years - 1 - first, real=True)
+            self.spectrum = fft.rfft(retirement[:, :n_years], n=self.length, axis=-1,
+                                     workers=-1)
+
+    def __call__(self, content: np.ndarray) -> np.ndarray:
+        """Retired content (M, N, ``n_years``) of content (M, N or 1, T), T = n_years or
+        :attr:`length` (zero-padded)."""
+        if self.kernel is not None:
+            return content[..., :self.n_years] @ self.kernel
+        n = self.length if content.shape[-1] == self.length else None
+        spectrum = fft.rfft(content, n=n or self.length, axis=-1, workers=-1)
+        if self.spectrum.shape[0] > spectrum.shape[1]:
+            # Content shared by N distributions (only the lifetime is sampled).
+            spectrum = spectrum * self.spectrum
+        else:
+            spectrum *= self.spectrum
+        retired = fft.irfft(spectrum, n=self.length, axis=-1, workers=-1)[..., :self.n_years]
+        # The FFT leaves round-off of order 1e-16 of the largest value; content is never
+        # negative.
+        return np.maximum(retired, 0.0, out=retired)
+
+
+def primary_supply(years: ArrayLike, supply_years: ArrayLike, supply: ArrayLike,
+                   growth: ArrayLike) -> np.ndarray:
+    """Primary supply: the announced pipeline, then expansion beyond it.
+
+    Between the years of the pipeline table supply grows geometrically (it is
+    interpolated linearly in its logarithm); after the last year it grows by
+    ``growth`` a year:
+
+    .. math:: S(t) = S(t_K)\\,(1 + g)^{t - t_K}\\quad (t > t_K)
+
+    Before the first table year it stays at the first value.
+
+    Parameters
+    ----------
+    years : array_like
+        Calendar years, shape (T,) [year].
+    supply_years : array_like
+        Years of the pipeline table, shape (Y,) [year], increasing.
+    supply : array_like
+        Supply per mineral and table year, shape (M, Y) [kt].
+    growth : array_like
+        Growth beyond the pipeline [1/yr], scalar or shape (S, 1).
 
     Returns
     -------
     numpy.ndarray
-        Supply available to EV batteries [kt], never negative.
+        Primary supply, shape (M, S, T) [kt] (S = 1 for a scalar growth).
+
+    Examples
+    --------
+    >>> primary_supply([2024, 2025, 2026, 2027], [2024, 2026], [[100.0, 121.0]],
+    ...                0.5).round(6).tolist()
+    [[[100.0, 110.0, 121.0, 181.5]]]
     """
-    elapsed = np.asarray(elapsed, float)
-    total = np.asarray(supply0) * (1.0 + np.asarray(supply_growth)) ** elapsed
-    return np.maximum(total - np.asarray(other_demand0) * (1.0 + other_growth) ** elapsed, 0.0)
+    path, after = _pipeline(tuple(np.asarray(years, float)), tuple(np.asarray(supply_years,
+                                                                              float)),
+                            tuple(map(tuple, np.asarray(supply, float))))
+    return path * np.atleast_2d(compound(growth, after))[None]
 
 
-def scarcity_multiplier(demand: ArrayLike, available: ArrayLike, exponent: ArrayLike,
-                        cap: float) -> np.ndarray:
-    """Price multiplier when demand exceeds the supply available.
+@cache
+def _pipeline(years: tuple[float, ...], supply_years: tuple[float, ...],
+              supply: tuple[tuple[float, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline part of :func:`primary_supply`, (M, 1, T), and the years after it."""
+    log_supply = np.log(np.array(supply))
+    path = np.exp(np.stack([np.interp(years, supply_years, row) for row in log_supply]))
+    after = np.maximum(np.array(years) - supply_years[-1], 0.0)
+    path = path[:, None, :]
+    path.flags.writeable = after.flags.writeable = False
+    return path, after
 
-    The scarcity rule: with tightness r = demand / available,
 
-    .. math:: m = \\min\\bigl(\\text{cap},\\; \\max(1, r)^{e}\\bigr)
+def other_uses(years: ArrayLike, year0: float, demand0: ArrayLike, growth: ArrayLike
+               ) -> np.ndarray:
+    """Demand outside EV and stationary batteries, growing at a fixed rate.
 
-    so prices are untouched while supply suffices, rise with the square of a
-    deficit by default, and never exceed ``cap`` times. Demand with no supply
-    at all gives ``cap``.
+    .. math:: O(t) = O_0 (1 + g_O)^{t - t_0}
 
     Parameters
     ----------
-    demand : array_like
-        Demand [kt].
-    available : array_like
-        Supply available: primary plus recycled [kt].
+    years : array_like
+        Calendar years, shape (T,) [year].
+    year0 : float
+        Year of ``demand0`` [year].
+    demand0 : array_like
+        Demand in ``year0`` per mineral, shape (M,) [kt].
+    growth : array_like
+        Yearly growth per mineral, shape (M,) [1/yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        Demand, shape (M, 1, T) [kt].
+    """
+    elapsed = np.asarray(years, float) - year0
+    rate = np.asarray(growth, float)[:, None]
+    return (np.asarray(demand0, float)[:, None] * (1.0 + rate) ** elapsed)[:, None, :]
+
+
+def scarcity_ramp(excess: ArrayLike, width: float) -> np.ndarray:
+    """A smooth ramp: 0 below 0, the excess itself from ``width`` on.
+
+    .. math:: r(x) = \\begin{cases} 0 & x \\le 0 \\\\ x^2 (2w - x) / w^2 & 0 < x < w \\\\
+       x & x \\ge w \\end{cases}
+
+    It is continuous with a continuous slope (0 to 1), so a small change of
+    supply or demand never makes the price jump, and it never exceeds the excess.
+
+    Parameters
+    ----------
+    excess : array_like
+        Tightness less one: demand / supply - 1 [1].
+    width : float
+        Width of the smooth onset above balance [1], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ramp [1], >= 0.
+
+    Examples
+    --------
+    >>> scarcity_ramp([-0.2, 0.0, 0.025, 0.05, 0.3], 0.05).round(6).tolist()
+    [0.0, 0.0, 0.01875, 0.05, 0.3]
+    """
+    x = np.asarray(excess, float)
+    inside = np.clip(x, 0.0, width)
+    inside = inside * inside * (2.0 * width - inside) / (width * width)
+    # Above the onset the clipped part is w, and the excess beyond it adds on.
+    return inside + np.maximum(x - width, 0.0)
+
+
+def scarcity_multiplier(tightness: ArrayLike, exponent: ArrayLike, width: float) -> np.ndarray:
+    """Price multiplier from market-wide tightness (the scarcity rule).
+
+    With tightness θ = total demand / (primary + recycled supply),
+
+    .. math:: m = \\bigl(1 + r(\\theta - 1)\\bigr)^{e}
+
+    where r is :func:`scarcity_ramp`: prices are untouched while supply covers
+    demand, rise smoothly as demand passes it, and from 1 + w on m = θ^e. The
+    cap is applied together with any shock (:func:`price_multiplier`).
+
+    Parameters
+    ----------
+    tightness : array_like
+        Total demand over supply [1].
     exponent : array_like
         Price response e [1], >= 0.
-    cap : float
-        Largest multiplier [1], >= 1.
+    width : float
+        Width of the smooth onset above balance [1].
 
     Returns
     -------
     numpy.ndarray
-        Price multiplier [1], in [1, cap].
+        Multiplier [1], >= 1.
+
+    Examples
+    --------
+    >>> scarcity_multiplier([0.8, 1.0, 1.025, 1.5], 2.0, 0.05).round(6).tolist()
+    [1.0, 1.0, 1.037852, 2.25]
     """
-    # Demand with (almost) no supply gives an enormous ratio, so the cap.
-    ratio = np.asarray(demand, float) / np.maximum(available, 1e-12)
+    ramp = scarcity_ramp(np.asarray(tightness, float) - 1.0, width)
     exponent = np.asarray(exponent, float)
-    # The exponent may have more samples than the ratio: the output takes the broadcast shape.
-    shape = np.broadcast_shapes(ratio.shape, exponent.shape)
-    multiplier = np.power(ratio, exponent, out=np.ones(shape), where=ratio > 1.0)
-    return np.minimum(multiplier, cap, out=multiplier)
+    shape = np.broadcast_shapes(ramp.shape, exponent.shape)
+    out = np.ones(shape)
+    # Only where the ramp is positive; elsewhere the multiplier is exactly 1.
+    return np.power(1.0 + ramp, exponent, out=out, where=np.broadcast_to(ramp > 0, shape))
 
 
 def shock_multiplier(years: ArrayLike, first_year: ArrayLike, n_years: ArrayLike,
@@ -177,6 +329,122 @@ def shock_multiplier(years: ArrayLike, first_year: ArrayLike, n_years: ArrayLike
     years = np.asarray(years, float)
     active = (years >= first_year) & (years < np.asarray(first_year) + n_years)
     return np.where(active, factor, 1.0)
+
+
+def price_multiplier(scarcity: ArrayLike, shock: ArrayLike, cap: float) -> np.ndarray:
+    """Scarcity and shock together, capped.
+
+    .. math:: m = \\min(\\text{cap},\\ m_{scarcity}\\, m_{shock})
+
+    The cap is what the levers promise: a price never exceeds ``cap`` times its
+    lever, however scarce and however shocked.
+
+    Parameters
+    ----------
+    scarcity : array_like
+        Scarcity multiplier [1].
+    shock : array_like
+        Shock multiplier [1].
+    cap : float
+        Largest multiple [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Multiplier [1], at most ``cap``.
+
+    Examples
+    --------
+    >>> price_multiplier([1.0, 2.6, 2.6], [3.0, 1.0, 10.0], 10.0).tolist()
+    [3.0, 2.6, 10.0]
+    """
+    return np.minimum(np.asarray(scarcity, float) * np.asarray(shock, float), cap)
+
+
+def sustained_multiplier(multiplier: ArrayLike, n_years: int) -> np.ndarray:
+    """Mean price multiplier over the ``n_years`` before each year (1 before the first).
+
+    Parameters
+    ----------
+    multiplier : array_like
+        Price multiplier, years on the last axis [1].
+    n_years : int
+        Years averaged [years], >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The lagged mean [1], same shape.
+
+    Examples
+    --------
+    >>> sustained_multiplier([2.0, 4.0, 1.0, 1.0], 2).tolist()
+    [1.0, 1.5, 3.0, 2.5]
+    """
+    m = np.asarray(multiplier, float)
+    pad = np.ones((*m.shape[:-1], n_years))
+    total = np.cumsum(np.concatenate([pad, m], axis=-1), axis=-1)
+    # mean of m[t - n .. t - 1]: (total[t + n - 1] - total[t - 1]) / n, with m = 1 before t0
+    head = np.concatenate([np.zeros((*m.shape[:-1], 1)), total], axis=-1)
+    return (head[..., n_years:n_years + m.shape[-1]] - head[..., :m.shape[-1]]) / n_years
+
+
+def response_fraction(sustained: ArrayLike, rate: ArrayLike, cap: float) -> np.ndarray:
+    """Share of the exposed chemistries moved to the substitute (the price response).
+
+    .. math:: \\varphi = \\min\\bigl(\\varphi_{max},\\ r \\log_2 \\max(1, \\bar m)\\bigr)
+
+    Parameters
+    ----------
+    sustained : array_like
+        Sustained price multiplier of the scarce mineral [1].
+    rate : array_like
+        Share moved per doubling of the price [1 per doubling], >= 0.
+    cap : float
+        Largest share moved [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Share moved [1], in [0, cap].
+
+    Examples
+    --------
+    >>> response_fraction([1.0, 2.0, 8.0], 0.2, 0.5).tolist()
+    [0.0, 0.2, 0.5]
+    """
+    return np.minimum(np.asarray(rate, float) * np.log2(np.maximum(sustained, 1.0)), cap)
+
+
+def recycled_content(recycled: ArrayLike, battery_demand: ArrayLike) -> np.ndarray:
+    """Recycled share of a material in that year's new batteries.
+
+    Battery-grade recycled material goes back into batteries first (closed
+    loop); any surplus goes to other uses, so the share is at most 1:
+
+    .. math:: \\rho = \\min(1, Y / D_{bat})
+
+    Parameters
+    ----------
+    recycled : array_like
+        Material recovered from retiring batteries [kt].
+    battery_demand : array_like
+        Material in that year's new EV and storage batteries [kt].
+
+    Returns
+    -------
+    numpy.ndarray
+        Recycled content [1]; 0 where no battery needs the material.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2023/1542 (recycled-content targets are stated as this share).
+    """
+    recycled = np.asarray(recycled, float)
+    demand = np.asarray(battery_demand, float)
+    share = np.zeros(np.broadcast_shapes(recycled.shape, demand.shape))
+    np.divide(recycled, demand, out=share, where=demand > 0)
+    return np.minimum(share, 1.0, out=share)
 
 
 def herfindahl(shares: ArrayLike) -> np.ndarray:
@@ -218,8 +486,8 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
 
     Parameters
     ----------
-    spending : array_like
-        Quantity × price per mineral, minerals on the last axis [kt × price unit].
+    spending : sequence of array_like
+        Quantity × price of each mineral, one array per mineral [kt × price unit].
     usd_per_unit : array_like
         USD per (kt × price unit) of each mineral, shape (M,) [USD].
     hhi : array_like
@@ -230,7 +498,310 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
     numpy.ndarray
         Weighted HHI [0-10,000]; 0 where nothing is spent.
     """
-    spending = np.asarray(spending, float)
     usd = np.asarray(usd_per_unit, float)
-    total = spending @ usd
-    return (spending @ (usd * np.asarray(hhi, float))) / np.where(total > 0, total, 1.0)
+    hhi = np.asarray(hhi, float)
+    total = usd[0] * np.asarray(spending[0], float)
+    weighted = hhi[0] * total
+    for m in range(1, len(usd)):
+        spent = usd[m] * spending[m]
+        total = total + spent
+        weighted = weighted + hhi[m] * spent
+    return weighted / np.where(total > 0, total, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The step
+
+
+@dataclass(frozen=True)
+class Minerals:
+    """Output of the minerals step: one array per mineral or material, (S, T) or broadcastable.
+
+    Materials (K) are the minerals, then copper and aluminium (see
+    :data:`evexplorer.model.data.MATERIALS`); minerals (M) are the first ones.
+
+    Attributes
+    ----------
+    mix : chemistry.MixPath
+        The chemistry mix of EV batteries, after any price response.
+    battery : numpy.ndarray
+        EV battery capacity made [GWh].
+    ev_content : tuple of numpy.ndarray
+        Per material, its content in that year's new EV batteries (NdPr: in the
+        motor magnets) [kt]; divided by ``battery`` it is the content per kWh
+        [kg/kWh].
+    storage_content : tuple of numpy.ndarray
+        Per mineral, its content in that year's stationary storage batteries [kt].
+    other_uses : tuple of numpy.ndarray
+        Per mineral, demand outside EV and storage batteries [kt].
+    primary : tuple of numpy.ndarray
+        Per mineral, primary (mined and refined) supply [kt].
+    recycled : tuple of numpy.ndarray
+        Per material, recovered from retiring EV batteries [kt] (0: not recovered).
+    recycled_content : tuple of numpy.ndarray
+        Per material, recycled share in that year's new batteries [1].
+    recycled_in_ev : tuple of numpy.ndarray
+        Per material, recycled material in that year's new EV batteries [kt].
+    tightness : tuple of numpy.ndarray
+        Per mineral, total demand over primary plus recycled supply [1].
+    multiplier : tuple of numpy.ndarray
+        Per mineral, price over the price lever (scarcity and shock, capped) [1].
+    price : tuple of numpy.ndarray
+        Per mineral, its price [price unit of the mineral].
+    supply_for_evs : tuple of numpy.ndarray
+        Per mineral, primary supply left for EVs after other uses and storage [kt].
+    shortfall : tuple of numpy.ndarray
+        Per mineral, EV demand not met by that supply and recycling [kt].
+    """
+
+    mix: chemistry.MixPath
+    battery: np.ndarray
+    ev_content: tuple[np.ndarray, ...]
+    storage_content: tuple[np.ndarray, ...]
+    other_uses: tuple[np.ndarray, ...]
+    primary: tuple[np.ndarray, ...]
+    recycled: tuple[np.ndarray, ...]
+    recycled_content: tuple[np.ndarray, ...]
+    recycled_in_ev: tuple[np.ndarray, ...]
+    tightness: tuple[np.ndarray, ...]
+    multiplier: tuple[np.ndarray, ...]
+    price: tuple[np.ndarray, ...]
+    supply_for_evs: tuple[np.ndarray, ...]
+    shortfall: tuple[np.ndarray, ...]
+
+
+@cache
+def _channels() -> tuple[tuple[tuple[int, ...], np.ndarray, int], ...]:
+    """Price-response channels: (minerals, exposed chemistries, substitute chemistry).
+
+    Minerals with the same substitute share a channel; the exposed chemistries
+    are those that contain any of them, the substitute excepted.
+    """
+    from .data import load
+
+    intensity = load().intensity
+    channels = []
+    for substitute in dict.fromkeys(m.substitute for m in TABLE if m.substitute):
+        minerals = tuple(i for i, m in enumerate(TABLE) if m.substitute == substitute)
+        s = CHEMISTRIES.index(substitute)
+        exposed = (intensity[:, list(minerals)] > 0).any(axis=1).astype(float)
+        exposed[s] = 0.0
+        exposed.flags.writeable = False
+        channels.append((minerals, exposed, s))
+    return tuple(channels)
+
+
+@cache
+def _recoverable() -> frozenset[int]:
+    """Materials recovered from batteries: a recovery lever or a positive recovery."""
+    from .data import load
+
+    return frozenset(int(k) for k in np.flatnonzero(~(load().recovery == 0)))
+
+
+def _combine(coefficients: np.ndarray, rows: np.ndarray, out: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Σ_r coefficients[r] rows[r] for one material, added to ``out`` if given."""
+    for r in range(len(coefficients)):
+        if coefficients[r] == 0.0:
+            continue
+        term = rows[r] * coefficients[r]
+        out = term if out is None else inplace(np.add, out, term)
+    return np.zeros(rows.shape[1:]) if out is None else out
+
+
+class _Rows:
+    """What EV batteries place each year and what retires, as rows free of the mix."""
+
+    def __init__(self, inputs: Inputs, battery: np.ndarray) -> None:
+        ref = inputs.ref
+        self.history = ref.history_demand
+        self.battery = battery
+        n = len(self.history) + battery.shape[-1]
+        self.convolution = Convolution(retirement_distribution(
+            np.arange(n), inputs.levers["battery_lifetime"], ref.weibull_shape), n,
+            first=len(self.history))
+
+    def __call__(self, mix: chemistry.MixPath, first: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ``first``... placed and retiring in the model years, each (R, S, T) [GWh]."""
+        rows = mix.content_rows(self.battery, self.history, self.convolution.length, first)
+        n_hist = len(self.history)
+        end = n_hist + self.battery.shape[-1]
+        return rows[:, :, n_hist:end], self.convolution(rows)[:, :, n_hist:]
+
+
+@dataclass(frozen=True)
+class _Market:
+    """What the balance needs besides the EV batteries; computed once per run."""
+
+    other: tuple[np.ndarray, ...]  # per mineral, (1, T) [kt]
+    primary: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
+    storage: tuple[np.ndarray, ...]  # per material in storage batteries, (S, T) [kt]
+    supply_for_evs: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
+    recovery: tuple[np.ndarray, ...]  # per material: recycling rate × recovery, (S, 1) [1]
+    shocked: int | None
+    shock: np.ndarray  # (S, T) [1]
+
+
+@cache
+def _other_uses(years: tuple[float, ...]) -> np.ndarray:
+    from .data import load
+
+    ref = load()
+    out = other_uses(years, ref.base_year, ref.other_uses_2024, ref.other_uses_growth)
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def _storage_intensity() -> np.ndarray:
+    from .data import load
+
+    ref = load()
+    out = ref.storage_mix @ ref.intensity
+    out.flags.writeable = False
+    return out
+
+
+def _market(inputs: Inputs, demand: Demand) -> _Market:
+    p, ref, years = inputs.levers, inputs.ref, inputs.years
+    rate = p["recycling_rate"] / 100.0
+    recovery = [rate * r for r in np.nan_to_num(ref.recovery)]
+    recovery[MATERIALS.index("lithium")] = rate * (p["lithium_recovery"] / 100.0)
+    storage = [demand.storage * c for c in _storage_intensity()]
+    other = _other_uses(tuple(years))
+    primary = primary_supply(years, ref.supply_years, ref.supply, p["supply_growth"] / 100.0)
+    supply_for_evs = []
+    for i in range(len(MINERALS)):
+        left = inplace(np.subtract, primary[i] - other[i], storage[i])
+        supply_for_evs.append(np.maximum(left, 0.0, out=left))
+    shocked = inputs.values["price_shock_mineral"]
+    return _Market(
+        other=tuple(other), primary=tuple(primary), storage=tuple(storage),
+        supply_for_evs=tuple(supply_for_evs), recovery=tuple(recovery),
+        shocked=None if shocked == "none" else MINERALS.index(shocked),
+        shock=shock_multiplier(years, p["price_shock_year"], p["price_shock_years"],
+                               p["price_shock_factor"]),
+    )
+
+
+def _market_price(i: int, tightness: np.ndarray, inputs: Inputs, market: _Market
+                  ) -> np.ndarray | None:
+    """Price multiplier of mineral i (scarcity and any shock, capped); None if it is 1."""
+    ref = inputs.ref
+    out = None
+    short = tightness > 1.0
+    if short.any():
+        exponent = inputs.levers["scarcity_exponent"]
+        out = np.ones(np.broadcast_shapes(tightness.shape, exponent.shape))
+        rows = np.flatnonzero(short.any(axis=1)) if short.shape[0] > 1 else slice(None)
+        part = scarcity_multiplier(tightness[rows], exponent[rows] if exponent.shape[0] > 1
+                                   else exponent, ref.scarcity_width)
+        out[rows] = np.minimum(part, ref.scarcity_cap, out=part)
+    if i == market.shocked:
+        out = price_multiplier(1.0 if out is None else out, market.shock, ref.scarcity_cap)
+    return out
+
+
+def _balance(i: int, ev: np.ndarray, recycled: np.ndarray | None, inputs: Inputs,
+             market: _Market) -> tuple[np.ndarray, np.ndarray | None]:
+    """Tightness of mineral i's market and its price multiplier (None: 1)."""
+    total = inplace(np.add, ev + market.storage[i], market.other[i])
+    supply = market.primary[i] if recycled is None else market.primary[i] + recycled
+    total = inplace(np.divide, total, supply)
+    return total, _market_price(i, total, inputs, market)
+
+
+def _response(inputs: Inputs, multiplier: dict[int, np.ndarray]) -> tuple[chemistry.Shift, ...]:
+    """Shifts of the mix driven by the sustained price multipliers of the stated mix."""
+    rate = inputs.levers["price_response"] / 100.0
+    ref = inputs.ref
+    shifts = []
+    for minerals, exposed, substitute in _channels():
+        drivers = [multiplier[m] for m in minerals if multiplier[m] is not None]
+        if not drivers:
+            continue
+        driver = drivers[0]
+        for other in drivers[1:]:
+            driver = np.maximum(driver, other)
+        driver = np.broadcast_to(driver, (driver.shape[0], len(inputs.years)))
+        phi = response_fraction(sustained_multiplier(driver, ref.response_years), rate,
+                                ref.response_cap)
+        if np.any(phi > 0):
+            shifts.append(chemistry.Shift(phi=phi, exposed=exposed, substitute=substitute))
+    return tuple(shifts)
+
+
+def _content(recycled: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """:func:`recycled_content`, without its guard when every demand is positive."""
+    if not demand.all():
+        return recycled_content(recycled, demand)
+    share = recycled / demand
+    return np.minimum(share, 1.0, out=share)
+
+
+def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
+    """Run the minerals step: balance every market for the EV mix, after any price response.
+
+    With a price response, the mix answers the sustained prices that the
+    minerals it watches (lithium, nickel, cobalt) would have on the stated mix
+    (one round of response), and every market is balanced on the shifted mix.
+    """
+    p, ref = inputs.levers, inputs.ref
+    market = _market(inputs, demand)
+    rows = _Rows(inputs, demand.battery)
+    placed, retiring = rows(mix)
+    coefficients = mix.row_coefficients(ref.intensity)  # (2, K)
+    ndpr = MINERALS.index("ndpr")
+    recoverable = _recoverable()
+    materials = range(len(MATERIALS))
+    ev = [demand.ev_sales * p["ndpr_per_vehicle"] if k == ndpr
+          else _combine(coefficients[:, k], placed) for k in materials]
+    retired = [_combine(coefficients[:, k], retiring) if k in recoverable else None
+               for k in materials]
+    recycled_k = [None if r is None else r * market.recovery[k] for k, r in enumerate(retired)]
+    balanced: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+    if np.any(p["price_response"] > 0):
+        watched = sorted({m for minerals_, _, _ in _channels() for m in minerals_})
+        balanced = {i: _balance(i, ev[i], recycled_k[i], inputs, market) for i in watched}
+        shifts = _response(inputs, {i: balanced[i][1] for i in watched})
+        if shifts:
+            first = mix.n_rows
+            mix = mix.with_shifts(shifts)
+            coefficients = mix.row_coefficients(ref.intensity)[first:]
+            placed, retiring = rows(mix, first)
+            ev = [e if k == ndpr else _combine(coefficients[:, k], placed, e)
+                  for k, e in enumerate(ev)]
+            retired = [None if r is None else _combine(coefficients[:, k], retiring, r)
+                       for k, r in enumerate(retired)]
+            recycled_k = [None if r is None else r * market.recovery[k]
+                          for k, r in enumerate(retired)]
+            balanced = {}
+    content, in_ev = [], []
+    for k in materials:
+        if recycled_k[k] is None:
+            recycled_k[k] = np.zeros(1)
+            content.append(np.zeros(1))
+            in_ev.append(np.zeros(1))
+        else:
+            content.append(_content(recycled_k[k], ev[k] + market.storage[k]))
+            in_ev.append(content[k] * ev[k])
+    tightness, multiplier, price, shortfall = [], [], [], []
+    for i, name in enumerate(PRICE_LEVERS):
+        rec = recycled_k[i] if i in recoverable else None
+        t, m = balanced.get(i) or _balance(i, ev[i], rec, inputs, market)
+        tightness.append(t)
+        multiplier.append(np.ones(1) if m is None else m)
+        price.append(np.broadcast_to(p[name], np.broadcast_shapes(p[name].shape, t.shape))
+                     if m is None else p[name] * m)
+        short = ev[i] - market.supply_for_evs[i]
+        if rec is not None:
+            short = inplace(np.subtract, short, rec)
+        shortfall.append(np.maximum(short, 0.0, out=short))
+    return Minerals(
+        mix=mix, battery=demand.battery, ev_content=tuple(ev),
+        storage_content=market.storage[:len(MINERALS)], other_uses=market.other,
+        primary=market.primary, recycled=tuple(recycled_k), recycled_content=tuple(content),
+        recycled_in_ev=tuple(in_ev), tightness=tuple(tightness), multiplier=tuple(multiplier),
+        price=tuple(price), supply_for_evs=market.supply_for_evs, shortfall=tuple(shortfall))

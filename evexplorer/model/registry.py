@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import data
+from . import data, mineral_table
 
 Kind = Literal["float", "int", "choice", "mix"]
 
@@ -87,6 +87,9 @@ class Parameter:
         How a slider should map onto the range.
     decimals : int
         Decimals to show.
+    since : str
+        Model version that introduced the lever; a file written by an earlier
+        model does not set it, and its default applies.
     """
 
     name: str
@@ -100,6 +103,7 @@ class Parameter:
     choices: tuple[str, ...] = ()
     scale: Literal["linear", "log"] = "linear"
     decimals: int = 0
+    since: str = "1.0"
     default: Any = field(default=None, compare=False)
     source: str = field(default="", compare=False)
 
@@ -349,32 +353,19 @@ def _p(name: str, **kwargs: Any) -> Parameter:
 _YEAR = {"kind": "int", "unit": "year"}
 
 
+def _price_levers() -> list[Parameter]:
+    """One price lever per mineral of the mineral table."""
+    return [_p(f"{m.name}_price", label=m.price_label, unit=m.price_unit, group="minerals",
+               minimum=m.price_range[0], maximum=m.price_range[1], scale="log",
+               description=f"{m.price_description} The price is this lever times the scarcity "
+               f"multiplier of {m.market} and any shock.")
+            for m in mineral_table.TABLE]
+
+
 def _build() -> tuple[Parameter, ...]:
-    price = {"scale": "log"}
     return (
         # Minerals & prices
-        _p("lithium_price", label="Lithium carbonate price", unit="USD/t LCE", group="minerals",
-           minimum=3_000, maximum=150_000, **price,
-           description="Price of battery-grade lithium carbonate, per tonne of lithium carbonate "
-           "equivalent (LCE). Multiplied by each chemistry's lithium content, it passes straight "
-           "into the pack's material cost."),
-        _p("nickel_price", label="Nickel price", unit="USD/t", group="minerals",
-           minimum=5_000, maximum=120_000, **price,
-           description="Price of class-1 nickel per tonne of metal."),
-        _p("cobalt_price", label="Cobalt price", unit="USD/t", group="minerals",
-           minimum=10_000, maximum=150_000, **price,
-           description="Price of cobalt per tonne of metal."),
-        _p("manganese_price", label="Manganese price", unit="USD/t", group="minerals",
-           minimum=500, maximum=20_000, **price,
-           description="Price of battery-grade manganese per tonne of contained metal."),
-        _p("graphite_price", label="Graphite anode price", unit="USD/t", group="minerals",
-           minimum=2_000, maximum=40_000, **price,
-           description="Price of battery anode graphite (natural spherical or synthetic) per "
-           "tonne."),
-        _p("ndpr_price", label="NdPr oxide price", unit="USD/kg", group="minerals",
-           minimum=20, maximum=500, **price,
-           description="Price of neodymium-praseodymium oxide for permanent-magnet motors; it "
-           "enters the EV price through the magnets."),
+        *_price_levers(),
         Parameter("price_shock_mineral", label="Price shock: mineral", unit="",
                   group="minerals", kind="choice", choices=SHOCK_CHOICES,
                   default=data.load().lever_defaults["price_shock_mineral"],
@@ -387,25 +378,34 @@ def _build() -> tuple[Parameter, ...]:
         _p("price_shock_factor", label="Price shock: factor", unit="×", group="minerals",
            minimum=0.2, maximum=10, decimals=2,
            description="Multiple of the normal price during the shock (3 = the price triples, "
-           "0.5 = it halves)."),
+           "0.5 = it halves). Together with scarcity the price never exceeds 10 times its "
+           "lever."),
         _p("price_shock_years", label="Price shock: duration", unit="years", group="minerals",
            kind="int", minimum=1, maximum=10,
            description="How many years the shock lasts."),
-        _p("supply_growth", label="Mineral supply growth", unit="%/yr", group="minerals",
-           minimum=-5, maximum=30, decimals=1,
-           description="Yearly growth of primary mine and refinery supply of every mineral. "
-           "When EV batteries need more than the supply left after other uses plus recycled "
-           "material, prices rise (see the scarcity rule)."),
+        _p("supply_growth", label="Supply growth beyond the pipeline", unit="%/yr",
+           group="minerals", minimum=-5, maximum=30, decimals=1,
+           description="Yearly growth of primary mine and refinery supply of every mineral "
+           "after 2035, beyond the projects announced today (which set supply until then). "
+           "When total demand (EV and storage batteries and other uses) nears primary plus "
+           "recycled supply, prices rise (see the scarcity rule)."),
         # Chemistry
         Parameter("chemistry_mix", label="Target chemistry mix", unit="", group="chemistry",
                   kind="mix", default=data.load().lever_defaults["chemistry_mix"],
                   source=data.load().lever_sources["chemistry_mix"],
-                  description="Market shares of battery chemistries reached by the target year; "
-                  "the mix moves linearly from today's market mix. Written LFP:0.6,NMC811:0.4 or "
-                  "a single id for 100 %."),
+                  description="Market shares of EV battery chemistries reached by the target "
+                  "year; the mix moves linearly from the 2024 market mix. Written "
+                  "LFP:0.6,NMC811:0.4 or a single id for 100 %."),
         _p("chemistry_target_year", label="Target mix reached in", group="chemistry",
-           minimum=2026, maximum=2060, **_YEAR,
-           description="Year by which the market reaches the target chemistry mix."),
+           minimum=2025, maximum=2060, **_YEAR,
+           description="Year by which the market reaches the target chemistry mix; 2025 "
+           "applies the target mix from the first year."),
+        _p("price_response", since="2.0", label="Chemistry response to high prices",
+           unit="% per doubling", group="chemistry", minimum=0, maximum=50, decimals=1,
+           description="Share of the chemistries using a scarce mineral that moves to a "
+           "chemistry avoiding it (lithium: sodium-ion; nickel and cobalt: LFP) for each "
+           "doubling of that mineral's price above its lever, averaged over the three years "
+           "before (at most half). 0 keeps the chemistry path as set."),
         # Energy & factories
         _p("renewable_share", label="Renewable electricity in cell plants", unit="%",
            group="energy", minimum=0, maximum=100,
@@ -416,7 +416,10 @@ def _build() -> tuple[Parameter, ...]:
                   group="energy", kind="choice", choices=data.REGIONS,
                   default=data.load().lever_defaults["manufacturing_region"],
                   source=data.load().lever_sources["manufacturing_region"],
-                  description="Grid whose electricity the cell plants use."),
+                  description="Where the cells and packs are made: its grid powers the cell "
+                  "plants and its costs scale the non-mineral pack cost (China 22 % below the "
+                  "world average, North America 12 % and Europe 21 % above it in 2025). 'world' "
+                  "is where the world makes them today, mostly China."),
         _p("cell_energy", label="Cell-plant energy", unit="kWh/kWh of cell", group="energy",
            minimum=5, maximum=80, decimals=1,
            description="Energy a cell plant uses per kWh of cells made in 2025 (electricity and "
@@ -424,8 +427,15 @@ def _build() -> tuple[Parameter, ...]:
            "behind the effect of renewable electricity."),
         _p("grid_decarbonization", label="Grid decarbonisation", unit="%/yr", group="energy",
            minimum=0, maximum=15, decimals=1,
-           description="Yearly fall of every grid's carbon intensity: cell plants in later "
-           "years, and cars over the years they are driven."),
+           description="Yearly fall of the world-average grid's carbon intensity. Every "
+           "region's grid falls with it at its own speed (at the default 2 %/yr: the EU 8 %/yr, "
+           "China and the United States 3 %/yr); 0 stops every grid. It acts on cell plants, on "
+           "the electricity of material refining and on cars over the years they are driven."),
+        _p("supply_chain_decarbonization", since="2.0", label="Supply-chain decarbonisation",
+           unit="%/yr", group="energy", minimum=0, maximum=10, decimals=1,
+           description="Yearly fall of the heat and process emissions of mining, refining and "
+           "making battery materials and car bodies (efficiency, electric heat, fuel switching). "
+           "Their electricity follows the grid of the refining region instead."),
         # Demand
         _p("demand_growth", label="EV sales growth", unit="%/yr", group="demand",
            minimum=0, maximum=60, decimals=1,
@@ -433,11 +443,18 @@ def _build() -> tuple[Parameter, ...]:
            "(logistic S-curve from the 2024 share)."),
         _p("ev_share_ceiling", label="EV share ceiling", unit="%", group="demand",
            minimum=10, maximum=100,
-           description="Share of car sales that EVs approach in the long run."),
+           description="Share of car sales that EVs approach in the long run and never exceed "
+           "(below today's share, the share starts at the ceiling)."),
         _p("mode_shift", label="Mode shift away from cars", unit="%", group="demand",
            minimum=0, maximum=50,
            description="Share of car sales avoided by public transport, cycling and walking, "
            "phased in linearly to the mode-shift year."),
+        _p("storage_growth", since="2.0", label="Stationary storage growth", unit="%/yr",
+           group="demand", minimum=0, maximum=60, decimals=1,
+           description="Growth of stationary storage battery demand while far below its "
+           "long-run level (logistic S-curve from 170 GWh in 2024; the default reaches the "
+           "IEA's 400 GWh in 2030). Storage batteries, mostly LFP, compete for the same "
+           "minerals and add to the production that drives learning."),
         # Circularity
         _p("recycling_rate", label="Batteries recycled", unit="%", group="circularity",
            minimum=0, maximum=100,
@@ -445,10 +462,14 @@ def _build() -> tuple[Parameter, ...]:
         _p("lithium_recovery", label="Lithium recovered in recycling", unit="%",
            group="circularity", minimum=0, maximum=100,
            description="Share of a recycled battery's lithium recovered as battery-grade "
-           "material (nickel and cobalt 95 %, manganese 90 %)."),
-        _p("battery_lifetime", label="Battery life in cars", unit="years", group="circularity",
+           "material (nickel and cobalt 95 %, manganese, copper and aluminium 90 %)."),
+        _p("battery_lifetime", label="Battery life", unit="years", group="circularity",
            minimum=5, maximum=25, decimals=1,
-           description="Mean age at which EV batteries retire (Weibull distribution)."),
+           description="Mean age at which EV batteries reach recycling (Weibull "
+           "distribution). The default is the car's life: the battery lasts the car. Shorter "
+           "means a replacement battery during the car's life (counted in its life-cycle "
+           "emissions); longer means a second life, for example in storage, before "
+           "recycling."),
         # Vehicle & use
         _p("battery_size", label="Battery per EV", unit="kWh", group="vehicle",
            minimum=20, maximum=150, decimals=1,
@@ -458,7 +479,10 @@ def _build() -> tuple[Parameter, ...]:
            description="Real-world electricity drawn at the plug, charging losses included."),
         _p("ice_fuel_use", label="Gasoline car fuel use", unit="L/100 km", group="vehicle",
            minimum=3, maximum=15, decimals=1,
-           description="Real-world fuel use of the comparable gasoline car."),
+           description="Real-world fuel use of the comparable gasoline car built in 2025."),
+        _p("ice_efficiency_gain", since="2.0", label="Gasoline car improvement", unit="%/yr",
+           group="vehicle", minimum=0, maximum=5, decimals=1,
+           description="Yearly fall of the fuel use of new gasoline cars built after 2025."),
         _p("vehicle_lifetime_km", label="Vehicle life", unit="km", group="vehicle",
            minimum=80_000, maximum=350_000,
            description="Distance a car is driven over its life."),
@@ -466,7 +490,7 @@ def _build() -> tuple[Parameter, ...]:
                   kind="choice", choices=data.REGIONS,
                   default=data.load().lever_defaults["use_region"],
                   source=data.load().lever_sources["use_region"],
-                  description="Grid that charges the cars."),
+                  description="Grid that charges the cars ('world': the world-average grid)."),
         # Advanced assumptions
         _p("start_year", label="First year shown", group="advanced",
            minimum=2025, maximum=2045, **_YEAR,
@@ -476,11 +500,14 @@ def _build() -> tuple[Parameter, ...]:
         _p("learning_rate", label="Learning rate", unit="% per doubling", group="advanced",
            minimum=0, maximum=40, decimals=1,
            description="Fall of the non-mineral cell and pack cost for each doubling of "
-           "cumulative battery production (experience curve)."),
+           "cumulative EV and storage battery production (experience curve); the same rate "
+           "applies to a new chemistry's own production."),
         _p("scarcity_exponent", label="Scarcity price response", unit="1", group="advanced",
            minimum=0, maximum=5, decimals=2,
-           description="Exponent of the scarcity rule: when demand exceeds supply, the price is "
-           "multiplied by (demand/supply) to this power, at most 10 times."),
+           description="Exponent of the scarcity rule: as total demand nears and passes "
+           "primary plus recycled supply, the price is multiplied by (demand/supply) to this "
+           "power, rising smoothly from 95 % of supply; with any shock, at most 10 times the "
+           "lever."),
         _p("cell_energy_decline", label="Cell-plant energy decline", unit="%/yr",
            group="advanced", minimum=0, maximum=10, decimals=1,
            description="Yearly fall of cell-plant energy per kWh as plants scale and improve."),
@@ -492,8 +519,8 @@ def _build() -> tuple[Parameter, ...]:
            description="Year by which the mode shift reaches its full effect."),
         _p("annual_km", label="Distance per year", unit="km/yr", group="advanced",
            minimum=5_000, maximum=30_000,
-           description="Distance driven per year; with the vehicle life it sets how many years "
-           "of grid decarbonisation a car sees."),
+           description="Distance driven per year; with the vehicle life it sets the car's "
+           "life in years and so how many years of grid decarbonisation it sees."),
         _p("ev_nonbattery_price", label="EV price without battery", unit="USD",
            group="advanced", minimum=10_000, maximum=80_000,
            description="Price of the electric car without its battery and motor magnets."),
@@ -516,6 +543,42 @@ def get(name: str) -> Parameter:
         return PARAMETERS[name]
     except KeyError:
         raise ParameterError(unknown_name_message(name, PARAMETERS), name) from None
+
+
+def _version(text: str | None) -> tuple[int, ...] | None:
+    """``"2.0"`` as (2, 0); None for anything that is not dotted whole numbers."""
+    parts = (text or "").split(".")
+    if not all(part.isdigit() and len(part) <= 6 for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def introduced_after(model_version: str | None) -> frozenset[str]:
+    """Levers a file written by ``model_version`` cannot set: they came in a later model.
+
+    Parameters
+    ----------
+    model_version : str or None
+        The model version a file records, e.g. ``"1.0"``.
+
+    Returns
+    -------
+    frozenset of str
+        Names of the levers introduced after that version; empty when the version
+        is unknown or not a dotted version number.
+
+    Examples
+    --------
+    >>> sorted(introduced_after("1.0"))[:2]
+    ['ice_efficiency_gain', 'price_response']
+    >>> introduced_after("2.0"), introduced_after("nonsense")
+    (frozenset(), frozenset())
+    """
+    version = _version(model_version)
+    if version is None:
+        return frozenset()
+    return frozenset(name for name, p in PARAMETERS.items()
+                     if (_version(p.since) or ()) > version)
 
 
 def unknown_name_message(name: str, valid: Iterable[str], what: str = "lever") -> str:

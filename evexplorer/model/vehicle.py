@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .mineral_table import MINERALS
+
+if TYPE_CHECKING:
+    from .core import Inputs
+    from .cost import Cost
+    from .minerals import Minerals
 
 
 def ev_price(nonbattery_price: ArrayLike, pack_cost: ArrayLike, battery_size: ArrayLike,
@@ -52,3 +62,26 @@ def parity_year(years: ArrayLike, ev_price: ArrayLike, ice_price: ArrayLike) -> 
     at_parity = np.asarray(ev_price) <= np.asarray(ice_price)
     first = np.argmax(at_parity, axis=-1)
     return np.where(at_parity.any(axis=-1), np.asarray(years, float)[first], np.nan)
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """Output of the vehicle step; arrays of shape (S, T) [USD].
+
+    Attributes
+    ----------
+    ev_price, ice_price : numpy.ndarray
+        Price of the EV and of the comparable gasoline car.
+    """
+
+    ev_price: np.ndarray
+    ice_price: np.ndarray
+
+
+def step(inputs: Inputs, cost: Cost, minerals: Minerals) -> Vehicle:
+    """Run the vehicle step: the EV's price from its pack and magnets; the gasoline car's."""
+    p = inputs.levers
+    price = ev_price(p["ev_nonbattery_price"], cost.pack, p["battery_size"],
+                     p["ndpr_per_vehicle"], minerals.price[MINERALS.index("ndpr")])
+    ice = p["ice_vehicle_price"] * np.ones(len(inputs.years))
+    return Vehicle(ev_price=price, ice_price=ice)

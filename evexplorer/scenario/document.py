@@ -197,6 +197,10 @@ def describe(doc: ScenarioDocument, recomputed: Any = None) -> str:
             difference = compare_with_model(doc, recomputed)
             lines.append("                " + (difference or
                                              "They match this version's model."))
+            added = _new_series(doc.results, recomputed)
+            if added and difference is None:
+                lines.append(f"                This version's model also computes "
+                             f"{_series_list(added)}, which the file does not hold.")
     changed = changed_levers(doc.parameters)
     if changed:
         lines.append(f"Levers changed from the default ({len(changed)}):")
@@ -243,7 +247,13 @@ def compare_with_model(doc: ScenarioDocument, results: Any) -> str | None:
         None if the file stores no results, or if every stored series equals
         the recomputed one within a relative tolerance of 1e-9 (NaN equals
         NaN); otherwise one sentence naming how many series differ and the
-        largest difference.
+        largest difference, and the series this version adds, if any.
+
+    Notes
+    -----
+    Only the series that both the file and this version have are compared. A
+    file written by an earlier model lacks the series added since: they are
+    named as new, not counted as different.
     """
     stored = doc.results
     if stored is None:
@@ -262,9 +272,22 @@ def compare_with_model(doc: ScenarioDocument, results: Any) -> str | None:
     if not differing:
         return None
     _rank, name, old, new = max(differing, key=lambda d: d[0])
+    added = _new_series(stored, results)
+    added_text = f"; this version also computes {_series_list(added)}" if added else ""
     return (f"The stored results differ from this version's model in {len(differing)} series "
-            f"({name}{_difference_text(old, new, stored.units.get(name, ''))}); "
+            f"({name}{_difference_text(old, new, stored.units.get(name, ''))}){added_text}; "
             "the stored numbers are shown.")
+
+
+def _new_series(stored: StoredResults, results: Any) -> list[str]:
+    """Series this version computes that the stored results lack, in the model's order."""
+    return [name for name in results.series if name not in stored.series]
+
+
+def _series_list(names: list[str], shown: int = 3) -> str:
+    """``"2 new series (a, b)"`` or ``"16 new series (a, b, c, ...)"``."""
+    more = ", ..." if len(names) > shown else ""
+    return f"{len(names)} new series ({', '.join(names[:shown])}{more})"
 
 
 def _span(years: np.ndarray) -> str:

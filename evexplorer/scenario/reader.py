@@ -160,9 +160,12 @@ def _read_v1(tree: Tree, path: str | None,
     root = tree.root
     warnings: list[str] = []
     assumed: list[str] = []
-    parameters = _levers_v1(tree, warnings, assumed)
+    # Levers newer than the model that wrote the file take their defaults without a word.
+    model_version = _text_or_none(root, "model_version", "/")
+    newer = registry.introduced_after(model_version)
+    parameters = _levers_v1(tree, warnings, assumed, newer=newer)
     results = _results_v1(tree, warnings, assumed)
-    reference = _reference_v1(tree, warnings, assumed)
+    reference = _reference_v1(tree, warnings, assumed, newer)
     uncertainty = extras.read_uncertainty(tree, warnings, assumed)
     targets = extras.read_targets(tree, warnings, assumed)
     if assumed:
@@ -177,7 +180,7 @@ def _read_v1(tree: Tree, path: str | None,
         created=_time(root, "created", warnings),
         modified=_time(root, "modified", warnings),
         app_version=_text_or_none(root, "app_version", "/"),
-        model_version=_text_or_none(root, "model_version", "/"),
+        model_version=model_version,
         format_version=1,
         results=results,
         warnings=tuple(warnings),
@@ -222,7 +225,8 @@ def _checksum_v1(tree: Tree, warnings: list[str]) -> str:
 
 
 def _levers_v1(tree: Tree, warnings: list[str], assumed: list[str],
-               group: str = f"/{fmt.PARAMETERS}", of: str = "") -> dict[str, Any]:
+               group: str = f"/{fmt.PARAMETERS}", of: str = "",
+               newer: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Every lever of a lever group (``of``: where it is, for messages, e.g. " in its
     reference scenario"); refuse the file if one is invalid."""
     node = tree.nodes.get(group)
@@ -247,6 +251,8 @@ def _levers_v1(tree: Tree, warnings: list[str], assumed: list[str],
                 f"This file gives lever '{name}'{of} in '{unit}', but EV Explorer expects "
                 f"'{param.unit}', so it was not opened.", "unit")
         values[name] = _lever_value(param, child, of)
+    for name in newer - values.keys():  # the file's model had no such lever
+        values[name] = canonical_lever(name, registry.PARAMETERS[name].default)
     missing = [name for name in registry.PARAMETERS if name not in values]
     if len(missing) > _MISSING_NAMED:
         warnings.append(f"The file sets {len(values)} of the {len(registry.PARAMETERS)} "
@@ -316,7 +322,8 @@ def _invalid(exc: registry.ParameterError, of: str = "") -> ScenarioFileError:
                              "bad-value")
 
 
-def _reference_v1(tree: Tree, warnings: list[str], assumed: list[str]) -> dict[str, Any] | None:
+def _reference_v1(tree: Tree, warnings: list[str], assumed: list[str],
+                  newer: frozenset[str] = frozenset()) -> dict[str, Any] | None:
     """The reference scenario, validated like the levers: refuse the file if it is invalid."""
     group = f"/{fmt.REFERENCE}"
     node = tree.nodes.get(group)
@@ -327,7 +334,7 @@ def _reference_v1(tree: Tree, warnings: list[str], assumed: list[str]) -> dict[s
                                 "damaged")
     title = _text_or_none(node.attrs, "title", group) or ""
     levers = _levers_v1(tree, warnings, assumed, f"{group}/{fmt.PARAMETERS}",
-                        " in its reference scenario")
+                        " in its reference scenario", newer)
     return extras.canonical_reference({"title": title, "parameters": levers})
 
 
