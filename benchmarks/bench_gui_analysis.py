@@ -17,9 +17,10 @@ Offscreen, window 1400×900, the allocator tuned as in the application.
    (the figures, the cells whose text changed, the sections' widths) [ms],
    median of 200 changes of the EV-sales growth.
 3. The attribution drawn once the levers are still, with 10 levers changed
-   (1,024 model runs) [ms], median of 15.
+   (1,024 model runs), wall-clock and CPU time [ms], medians of 15.
 4. Goal-seek from the dialog (lithium price for a pack cost of 80 USD/kWh in
-   2030: the scan, Brent's method and the answer's text) [ms], median of 15.
+   2030: the scan, Brent's method and the answer's text), wall-clock and CPU
+   time [ms], medians of 15.
 """
 
 from __future__ import annotations
@@ -145,8 +146,8 @@ def compare_refresh_ms() -> float:
     return statistics.median(times)
 
 
-def attribution_ms() -> float:
-    """Attribution with 10 changed levers, computed and drawn [ms]."""
+def attribution_ms() -> tuple[float, float]:
+    """Attribution with 10 changed levers, computed and drawn: wall and CPU time [ms]."""
     window, app = _window()
     window.session.update(TEN_LEVERS)
     view = window.attribution_view
@@ -154,32 +155,34 @@ def attribution_ms() -> float:
     for _ in range(3):
         app.processEvents()
     assert view.result is not None and len(view.result.contributions) == 10
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         view.refresh()
         view.waterfall.repaint()
         times.append(1e3 * (time.perf_counter() - start))
+        cpu.append(1e3 * (time.process_time() - start_cpu))
     window.session.new()
     window.close()
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(cpu)
 
 
-def goal_seek_ms() -> float:
-    """Goal-seek from the dialog, lithium price for 80 USD/kWh in 2030 [ms]."""
+def goal_seek_ms() -> tuple[float, float]:
+    """Goal-seek from the dialog, lithium price for 80 USD/kWh in 2030: wall and CPU [ms]."""
     window, app = _window()
     dialog = window.goal_seek()
     dialog.target.setValue(80.0)
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         found = dialog.seek()
         app.processEvents()
         times.append(1e3 * (time.perf_counter() - start))
+        cpu.append(1e3 * (time.process_time() - start_cpu))
         assert found is not None
     dialog.close()
     window.close()
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -199,10 +202,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print()
     print(f"compare table update, 6 scenarios: {figures['compare_refresh_ms']:.2f} ms "
           f"(median of {DRAG_POSITIONS})")
-    print(f"attribution, 10 levers changed, drawn: {figures['attribution_10_levers_ms']:.1f} ms "
-          f"(median of {RUNS})")
-    print(f"goal-seek from the dialog: {figures['goal_seek_dialog_ms']:.1f} ms "
-          f"(median of {RUNS}; goal < 100 ms)")
+    wall, cpu = figures["attribution_10_levers_ms"]
+    print(f"attribution, 10 levers changed, drawn: {wall:.1f} ms wall, {cpu:.1f} ms CPU "
+          f"(medians of {RUNS}; goal < 50 ms)")
+    wall, cpu = figures["goal_seek_dialog_ms"]
+    print(f"goal-seek from the dialog: {wall:.1f} ms wall, {cpu:.1f} ms CPU "
+          f"(medians of {RUNS}; goal < 100 ms)")
     return figures
 
 

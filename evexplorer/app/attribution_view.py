@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -202,6 +202,8 @@ class Waterfall(QWidget):
         self.current = -1
         self._small = QFont(self.font())
         self._small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.88))
+        self._widest = 0.0  # the widest value text [px], measured when the bars change
+        self._tops: list[int] = [0]
 
     # -- geometry ---------------------------------------------------------------------------
     def _line(self) -> int:
@@ -213,11 +215,20 @@ class Waterfall(QWidget):
         return [(3 if bar.detail else 2) * line + 8 for bar in self.bars]
 
     def _row_tops(self) -> list[int]:
+        return self._tops
+
+    def _measure(self) -> None:
+        """Measure the rows and the column of values once per set of bars."""
         tops, top = [], 0
         for height in self._row_heights():
             tops.append(top)
             top += height
-        return [*tops, top]
+        self._tops = [*tops, top]
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        self._widest = float(max((metrics.horizontalAdvance(b.value_text) for b in self.bars),
+                                 default=0))
 
     def _axis_height(self) -> int:
         return self._line() + 12
@@ -240,11 +251,7 @@ class Waterfall(QWidget):
 
     def _value_width(self) -> float:
         """Width of the column of values at the right of the bars [px]."""
-        bold = QFont(self.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        widest = max((metrics.horizontalAdvance(b.value_text) for b in self.bars), default=0)
-        return float(min(widest + 4, self.width() * 0.5))
+        return min(self._widest + 4, self.width() * 0.5)
 
     def _x(self, value: float, low: float, high: float) -> float:
         left, right = 8.0, self.width() - 16.0 - self._value_width()
@@ -255,9 +262,9 @@ class Waterfall(QWidget):
         tops = self._row_tops()
         return QRect(0, tops[index], self.width(), tops[index + 1] - tops[index])
 
-    def bar_rect(self, index: int) -> QRectF:
+    def bar_rect(self, index: int, scale: tuple[float, float] | None = None) -> QRectF:
         """The rectangle of row ``index``'s bar (a thin marker for the totals) [px]."""
-        low, high = self.scale()
+        low, high = scale or self.scale()
         bar = self.bars[index]
         line = self._line()
         row = self.row_rect(index)
@@ -273,11 +280,20 @@ class Waterfall(QWidget):
         self.bars = list(bars)
         self.unit = unit
         self.stale = False
+        self._measure()
         if self.current >= len(self.bars):
             self.current = -1
         self.updateGeometry()
         self.setMinimumHeight(self.sizeHint().height())
         self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._small = QFont(self.font())
+            self._small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.88))
+            self._measure()
+            self.setMinimumHeight(self.sizeHint().height())
 
     def set_stale(self, stale: bool) -> None:
         """Fade the bars while a newer result is on its way."""
@@ -299,8 +315,8 @@ class Waterfall(QWidget):
         painter.setPen(QPen(QColor("#C4C4C4"), 1, Qt.PenStyle.DotLine))
         for i, bar in enumerate(self.bars[:-1]):  # connectors, under the text
             x = self._x(bar.end, low, high)
-            painter.drawLine(QPointF(x, self.bar_rect(i).bottom() + 1),
-                             QPointF(x, self.bar_rect(i + 1).top() - 1))
+            painter.drawLine(QPointF(x, self.bar_rect(i, (low, high)).bottom() + 1),
+                             QPointF(x, self.bar_rect(i + 1, (low, high)).top() - 1))
         for i, bar in enumerate(self.bars):
             row = self.row_rect(i)
             if i == self.current and self.hasFocus():
@@ -325,7 +341,7 @@ class Waterfall(QWidget):
         painter.end()
 
     def _paint_bar(self, painter: QPainter, i: int, bar: Bar, low: float, high: float) -> None:
-        rect = self.bar_rect(i)
+        rect = self.bar_rect(i, (low, high))
         if bar.kind != "lever":
             painter.fillRect(rect.adjusted(-1, -2, 1, 2), QColor(TOTAL))
         else:
