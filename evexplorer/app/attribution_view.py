@@ -8,11 +8,11 @@ at the reference's value, steps through one bar per lever (largest effect
 first, each labelled with the lever's label and its values from → to) and
 ends at the scenario's value: the bars add up exactly to the change.
 
-An attribution runs 2^k model runs (about 20-30 ms for 10 levers), too slow to
-repeat on every step of a slider drag. The view therefore waits until the
-levers have been still for :data:`SETTLE_MS` (a restarted single-shot timer:
-"after the hand pauses"), and meanwhile draws the previous bars faded under
-the word "updating". It computes nothing while it is hidden.
+An attribution runs 2^k model runs (30-40 ms of processor time for 10
+levers), too slow to repeat on every step of a slider drag. The view therefore
+waits until the levers have been still for :data:`SETTLE_MS` (a restarted
+single-shot timer: "after the hand pauses"), and meanwhile draws the previous
+bars faded. It computes nothing while it is hidden.
 
 Clicking a bar (or choosing it with the arrow keys and pressing Enter) takes
 the focus to its lever.
