@@ -314,7 +314,7 @@ class CompareTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setRowCount(n + figures * (n + 1))
         self.setColumnCount(3)
-        self.setHorizontalHeaderLabels(["Scenario", "Value", "vs 1"])
+        self.setHorizontalHeaderLabels(["", "Value", "vs 1"])  # the scenarios are listed above
         self.verticalHeader().hide()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
