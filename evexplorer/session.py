@@ -55,7 +55,7 @@ from .model import Results, evaluate, registry
 from .model.registry import ParameterError, same_value
 
 if TYPE_CHECKING:
-    from .scenario import ScenarioDocument
+    from .scenario import FileFingerprint, ScenarioDocument
 
 #: Text fields of a scenario besides its levers.
 META_FIELDS: tuple[str, ...] = ("title", "author", "notes")
@@ -493,6 +493,7 @@ class Session:
         self._meta: dict[str, str] = dict.fromkeys(META_FIELDS, "")
         self._path: str | None = None
         self._created: str | None = None
+        self._fingerprint: FileFingerprint | None = None
         self._reference = BASELINE
         self._uncertainty: Mapping[str, Any] | None = None
         self._targets: tuple[Mapping[str, Any], ...] = ()
@@ -546,6 +547,16 @@ class Session:
     def created(self) -> str | None:
         """Creation time of the scenario's file (ISO 8601, UTC), None until saved."""
         return self._created
+
+    @property
+    def file_fingerprint(self) -> FileFingerprint | None:
+        """The scenario's file as it was opened or last saved (size, time, SHA-256), or None.
+
+        :meth:`save` passes it to :func:`evexplorer.scenario.save_scenario` as
+        ``expected``, so that a file another program or window changed since is
+        not overwritten without asking.
+        """
+        return self._fingerprint
 
     @property
     def modified(self) -> bool:
@@ -1075,6 +1086,47 @@ class Session:
                 self._showing_stored = True
                 self._pending |= {"stored", "showing_stored", "shown"}
                 self._follow_current()
+            self._fingerprint = None if as_new else doc.fingerprint
+        return doc
+
+    def open_recovered(self, path: str | Path, *, original: str | None = None,
+                       fingerprint: FileFingerprint | None = None) -> ScenarioDocument:
+        """Open a recovery copy as unsaved work that belongs to its original file.
+
+        The copy's levers, texts, reference, uncertainty and targets replace the
+        current ones, as :meth:`open` does; then the scenario belongs to
+        ``original`` (None: untitled) and counts as modified, so that Save writes
+        to ``original``, checked against ``fingerprint``, what the original was
+        when the work began.
+
+        Parameters
+        ----------
+        path : str or Path
+            The recovery copy (a scenario file).
+        original : str, optional
+            The file the work belongs to.
+        fingerprint : FileFingerprint, optional
+            The original file as it was opened or last saved.
+
+        Returns
+        -------
+        ScenarioDocument
+            The opened copy.
+
+        Raises
+        ------
+        evexplorer.scenario.ScenarioFileError
+            If the copy cannot be read; nothing changes then.
+        """
+        with self._batch():  # one notification: the restored work is never "saved"
+            doc = self.open(path, as_new=True)
+            self._path, self._created = original, doc.created
+            self._fingerprint = fingerprint if original is not None else None
+            self._pending.add("path")
+            self._unsaved.add("recovered")  # unsaved until saved, whatever changes next
+            if not self._modified:
+                self._modified = True
+                self._pending.add("modified")
         return doc
 
     def _become(self, values: Mapping[str, Any], meta: Mapping[str, str], *, path: str | None,
@@ -1091,6 +1143,7 @@ class Session:
         changed |= {f for f in META_FIELDS if self._meta[f] != new_meta[f]}
         self._values, self._meta = resolved, new_meta
         self._path, self._created = path, created
+        self._fingerprint = None
         self._pending |= changed | {"path"}
         if self._stored is not None or self._showing_stored:
             self._stored, self._stored_note, self._showing_stored = None, None, False
@@ -1120,18 +1173,33 @@ class Session:
             "targets": [dict(t) for t in self._targets] or None,
         }
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | Path, *, overwrite: bool = False) -> None:
         """Save the scenario and this version's results for it to ``path``, atomically.
+
+        Saving to the scenario's own file first checks that the file is still the
+        one that was opened or last saved (:attr:`file_fingerprint`).
+
+        Parameters
+        ----------
+        path : str or Path
+            The file.
+        overwrite : bool
+            Replace the scenario's own file even if another program or window
+            changed it since it was opened (the user said so).
 
         Raises
         ------
         evexplorer.scenario.ScenarioFileError
-            If the file cannot be written; nothing changes then.
+            If the file cannot be written, or (``code == "changed-on-disk"``) if it
+            is the scenario's own file and changed on disk since; nothing changes then.
         """
         arguments = self.save_arguments()
         written = {k: v for k, v in arguments.items() if k in SAVED_ARGUMENTS}
-        scenario.save_scenario(path, self._values, self.results, **written)
+        expected = None if overwrite or not self._is_own_file(path) else self._fingerprint
+        fingerprint = scenario.save_scenario(path, self._values, self.results, **written,
+                                             expected=expected)
         with self._batch():
+            self._fingerprint = fingerprint
             self._path, self._created = str(path), arguments["created"]
             self._mark_saved()
             self._pending.add("path")
@@ -1139,6 +1207,15 @@ class Session:
                 self._stored, self._stored_note, self._showing_stored = None, None, False
                 self._pending |= {"stored", "showing_stored", "shown"}
                 self._follow_current()
+
+    def _is_own_file(self, path: str | Path) -> bool:
+        """True if ``path`` names the scenario's own file."""
+        if self._path is None:
+            return False
+        try:
+            return Path(path).resolve() == Path(self._path).resolve()
+        except OSError:
+            return str(path) == self._path
 
     # -- saved state ----------------------------------------------------------------------------
     def _mark_saved(self) -> None:

@@ -19,6 +19,13 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """Every test gets its own application-data folder (recovery copies, the running
+    instance's socket name): the user's own are never touched, and tests cannot meet."""
+    monkeypatch.setenv("EVEXPLORER_DATA_DIR", str(tmp_path_factory.mktemp("evexplorer-data")))
+
+
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     """The main window, shown offscreen at 1400×900, with settings in a temporary file.

@@ -71,11 +71,13 @@ UNCERTAINTY_COMMANDS = [["uncertainty", "--samples", "50", "--json"],
                         ["sensitivity", "--output", "pack_cost", "--year", "2030"]]
 EXPORT_COMMANDS = [["export", "--iamc", "-"], ["export", "--json", "-"], ["export", "--csv", "-"],
                    SWEEP_ARGV]
+RECOVER_COMMANDS = [["recover", "--list", "--json"], ["recover", "--list"]]
 
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["params"], ["compute", "--json"],
                                   ["compute"], ["compute", "--csv", "-"], *ANALYSIS_COMMANDS,
-                                  *EXPORT_COMMANDS, *UNCERTAINTY_COMMANDS])
+                                  *EXPORT_COMMANDS, *UNCERTAINTY_COMMANDS,
+                                  *RECOVER_COMMANDS])
 def test_headless_commands_pull_in_no_qt(argv):
     code = (
         "import contextlib, io\n"
@@ -92,7 +94,7 @@ def test_headless_commands_pull_in_no_qt(argv):
 
 @pytest.mark.parametrize("argv", [["params", "--json"], ["compute", "--json"],
                                   *ANALYSIS_COMMANDS[1::2], ["export", "--iamc", "-"],
-                                  SWEEP_ARGV, UNCERTAINTY_COMMANDS[0]])
+                                  SWEEP_ARGV, UNCERTAINTY_COMMANDS[0], RECOVER_COMMANDS[0]])
 def test_entry_point_imports_no_qt(argv):
     # -X importtime writes one stderr line per imported module: the real '-m' path.
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evexplorer", *argv],
@@ -157,8 +159,8 @@ def test_model_sources_import_only_numpy_scipy_stdlib_and_siblings(path):
 # Qt or h5py; only scenario/ imports h5py; the window never imports the command line.
 
 PACKAGE = ROOT / "evexplorer"
-QT_FREE_LAYERS = ("model", "analysis", "export", "session.py", "scenario")
-H5PY_FREE_LAYERS = ("model", "analysis", "export", "session.py")
+QT_FREE_LAYERS = ("model", "analysis", "export", "session.py", "recovery.py", "scenario")
+H5PY_FREE_LAYERS = ("model", "analysis", "export", "session.py", "recovery.py")
 
 
 def _layer_files(layer: str) -> list[Path]:
@@ -200,7 +202,8 @@ def test_app_and_other_layers_never_import_the_command_line():
 
 
 @pytest.mark.parametrize("module", ["evexplorer.analysis", "evexplorer.export",
-                                    "evexplorer.session", "evexplorer.analysis.attribution",
+                                    "evexplorer.session", "evexplorer.recovery",
+                                    "evexplorer.analysis.attribution",
                                     "evexplorer.analysis.goal_seek",
                                     "evexplorer.analysis.targets",
                                     "evexplorer.analysis.compare"])

@@ -23,12 +23,14 @@ SCREENSHOT_SIZE = (1400, 900)
 def _application():
     """The QApplication, created once with the product's names."""
     from .._version import __version__
+    from ..recovery import APPLICATION, ORGANIZATION
 
     app = _application_class().instance()
     if app is None:
         app = _application_class()(sys.argv[:1])
-        app.setApplicationName("EV Explorer")
-        app.setOrganizationName("EV Explorer")
+        # The same names give the application-data folder (evexplorer.recovery.app_data_dir).
+        app.setApplicationName(APPLICATION)
+        app.setOrganizationName(ORGANIZATION)
         app.setApplicationVersion(__version__)
         app.setDesktopFileName("evexplorer")
         icon = _icon_path()
@@ -136,12 +138,22 @@ def run(file: Path | None = None, screenshot: Path | None = None,
             return 1
         return 0
     app = _application()
-    window = create_main_window()
+    from .single_instance import SingleInstance
+    from .windows import WindowManager
+
+    # One EV Explorer per user: a running one takes the file (a double-click while it runs).
+    instance = SingleInstance(parent=app)
+    if instance.start([str(file)] if file is not None else []):
+        return 0
+    manager = WindowManager(instance=instance, parent=app)
+    window = manager.new_window()
     if hasattr(app, "open_file"):
-        app.open_file = window.open_file
+        app.open_file = manager.open_path
     window.show()
     if file is not None:
         window.open_file(str(file), ask=False)
+    manager.offer_recovery(window)  # unsaved work an earlier run left behind, if any
+    manager.watch_termination(app)
     if os.environ.get("EVEXPLORER_STARTUP_PROBE"):
         # Start-up benchmark: report once the shown window has been painted, then quit.
         from PySide6.QtCore import QTimer
@@ -153,4 +165,8 @@ def run(file: Path | None = None, screenshot: Path | None = None,
             app.quit()
 
         QTimer.singleShot(0, report)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        manager.stop_watching()
+        instance.close()

@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 from .. import scenario
 from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
+from . import saving
 from .attribution_view import AttributionView
+from .autosave import Autosaver, autosave_seconds
 from .charts import ChartPanel
 from .compare_view import CompareView
 from .goal_seek_dialog import GoalSeekDialog
@@ -168,6 +170,9 @@ class MainWindow(QMainWindow):
         self._on_file(Change(frozenset()))
         self._on_history(Change(frozenset()))
         self._on_reference(Change(frozenset()))
+        # While there are unsaved changes, a recovery copy is kept (see autosave.py).
+        self.autosave = Autosaver(self.session, self, seconds=autosave_seconds(self.settings),
+                                  report=lambda text: self.show_message(text, 15000))
         self.recompute()  # the first results: the views draw as they arrive
 
     # -- menus ---------------------------------------------------------------------------------
@@ -203,8 +208,11 @@ class MainWindow(QMainWindow):
         export.addAction(self._action("Results as &CSV…", self.export_csv, name="action_csv"))
         export.addAction(self._action("Window as &PNG…", self.export_png, name="action_png"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
-                                         "action_quit"))
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
+                                   "action_quit")
+        if quit_action.shortcut().isEmpty():  # systems without a standard key for Quit
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        file_menu.addAction(quit_action)
         edit = bar.addMenu("&Edit")
         self.undo_action = self._action("&Undo", self.session.undo,
                                         QKeySequence.StandardKey.Undo, "action_undo")
@@ -401,6 +409,10 @@ class MainWindow(QMainWindow):
         """Show a one-line message in the status bar."""
         self.statusBar().showMessage(text, timeout_ms)
 
+    def show_error(self, title: str, text: str) -> None:
+        """Say in one sentence why something failed: a dialog, or ``error_sink`` when set."""
+        self._error(title, text)
+
     def _error(self, title: str, text: str) -> None:
         if self.error_sink is not None:
             self.error_sink(title, text)
@@ -503,18 +515,32 @@ class MainWindow(QMainWindow):
             path += ".evx"
         return self._write(path)
 
-    def _write(self, path: str) -> bool:
+    def _write(self, path: str, overwrite: bool = False) -> bool:
+        self.statusBar().clearMessage()  # no earlier "Saved …" beside a failure
         try:
-            self.session.save(path)
-        except (scenario.ScenarioFileError, OSError) as exc:
-            text = str(exc) if isinstance(exc, scenario.ScenarioFileError) else \
-                f"Could not write {path}: {exc.strerror or exc}."
-            self._error("Cannot save scenario", text)
+            self.session.save(path, overwrite=overwrite)
+        except scenario.ScenarioFileError as exc:
+            if exc.code == "changed-on-disk":
+                return self._changed_on_disk(path, str(exc))
+            self._error("Cannot save scenario", str(exc))
+            return False
+        except Exception as exc:  # whatever fails, the work stays and says why
+            self._error("Cannot save scenario", saving.unexpected_failure_text(path, exc))
             return False
         self._add_recent(path)
         self.settings.setValue("last_folder", str(Path(path).parent))
         self.show_message(f"Saved {path}")
         return True
+
+    def _changed_on_disk(self, path: str, text: str) -> bool:
+        """Another program changed the file since it was opened: overwrite, save as, or cancel."""
+        answer = saving.ask_changed_on_disk(self, text)
+        if answer == saving.OVERWRITE:
+            return self._write(path, overwrite=True)
+        if answer == saving.SAVE_AS:
+            return self.save_as()
+        self.show_message(f"{Path(path).name} was not saved.")
+        return False
 
     def export_csv(self) -> bool:
         """Write the results on screen as CSV (one row per year)."""
@@ -610,6 +636,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self.save_settings()
+            self.autosave.discard()  # saved or discarded: the recovery copy goes
             event.accept()
         else:
             event.ignore()

@@ -15,6 +15,7 @@
                      (--csv OUT | --xlsx OUT | --json)
     evexplorer uncertainty [FILE] [--vary NAME=LOW:HIGH[:DIST] ...] [--json | --csv FILE]
     evexplorer sensitivity [FILE] --output NAME [--year Y] [--method tornado|sobol] [--json]
+    evexplorer recover (--list [--json] | --clear)   recovery copies of unsaved work
 
 Each group of headless commands lives in its own module of this package
 (listed in :data:`COMMAND_MODULES`); each module names its commands in
@@ -48,6 +49,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "uncertainty",
     "explain",
     "export",
+    "recover",
 )
 #: What a mistyped command looks like (a file name has a dot or a slash).
 _COMMAND_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
