@@ -206,7 +206,7 @@ def test_every_analysis_view_is_reached_by_keyboard(window, qtbot):
     assert len(letters) == len(set(letters)), letters  # no two entries share a mnemonic
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    for key, view in ((Qt.Key.Key_C, window.compare_view), (Qt.Key.Key_R,
+    for key, view in ((Qt.Key.Key_C, window.compare_view), (Qt.Key.Key_B,
                                                             window.attribution_view),
                       (Qt.Key.Key_G, window.targets_view)):
         qtbot.keyClick(window, key, Qt.KeyboardModifier.AltModifier)
@@ -214,6 +214,32 @@ def test_every_analysis_view_is_reached_by_keyboard(window, qtbot):
         assert window.analysis_tabs.currentWidget() is view
     trigger(window, "show_compare")
     assert window.compare_view.isAncestorOf(QApplication.focusWidget())
+
+
+def test_the_tabs_mnemonics_clash_with_no_other_in_the_window(window):
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    def letter(text: str) -> str | None:
+        i = text.replace("&&", "").find("&")
+        return text.replace("&&", "")[i + 1].lower() if i >= 0 else None
+
+    tabs = window.analysis_tabs
+    mine = {letter(tabs.tabText(tabs.indexOf(v))) for v in (window.compare_view,
+                                                            window.attribution_view,
+                                                            window.targets_view)}
+    assert None not in mine and len(mine) == 3
+    others = [letter(a.text()) for a in window.menuBar().actions()]
+    others += [letter(tabs.tabText(i)) for i in range(tabs.count())
+               if tabs.widget(i) not in (window.compare_view, window.attribution_view,
+                                         window.targets_view)]
+    # the banner that offers work back after a crash sits in the window too
+    from evexplorer.app.recovery_banner import RecoveryBanner
+
+    banner = RecoveryBanner([], lambda copies: None, lambda copies: None, window)
+    others += [letter(w.text()) for w in window.findChildren(QAbstractButton)]
+    others += [letter(w.text()) for w in window.findChildren(QLabel) if w.buddy() is not None]
+    banner.deleteLater()
+    assert not mine & set(others), mine & set(others)
 
 
 def test_each_figure_reads_without_colour():

@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
         self.headline.year.valueChanged.connect(lambda year: self.compare_view.refresh())
         self.attribution_view = AttributionView(self.session, self.levers.focus_lever)
         self.targets_view = TargetsView(self.session)
-        for view, text in ((self.attribution_view, "Att&ribution"),
+        for view, text in ((self.attribution_view, "Attri&bution"),
                            (self.targets_view, "Tar&gets"), (self.compare_view, "&Compare")):
             self.analysis_tabs.addTab(view, text)
 
