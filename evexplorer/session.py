@@ -55,7 +55,8 @@ from .model import Results, evaluate, registry
 from .model.registry import ParameterError, same_value
 
 if TYPE_CHECKING:
-    from .scenario import FileFingerprint, ScenarioDocument
+    from .scenario import FileFingerprint
+    from .scenario.document import ScenarioDocument
 
 #: Text fields of a scenario besides its levers.
 META_FIELDS: tuple[str, ...] = ("title", "author", "notes")

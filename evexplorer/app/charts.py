@@ -194,6 +194,14 @@ class Chart:
     def _label(self, text: str) -> str:
         return text.replace("{ref}", html.escape(self.reference_label, quote=False))
 
+    def legend_entries(self) -> list[tuple[str, str, str]]:
+        """The legend as plain text: (label, colour, symbol) rows, the reference named.
+
+        The symbol is ``"━━"`` for a line, ``"╌╌"`` for a dashed line, ``"■"`` for a fill.
+        """
+        return [(name.replace("{ref}", self.reference_label), color, symbol)
+                for name, color, symbol in self._legend]
+
     def update(self, results: Results, reference: Results, year: int) -> None:
         """Redraw with new results; ``year`` is the chosen year."""
         years = np.asarray(results.years, float)

@@ -42,6 +42,7 @@ from .attribution_view import AttributionView
 from .autosave import Autosaver, autosave_seconds
 from .charts import ChartPanel
 from .compare_view import CompareView
+from .export_actions import ExportActions
 from .goal_seek_dialog import GoalSeekDialog
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
@@ -207,6 +208,8 @@ class MainWindow(QMainWindow):
         export = file_menu.addMenu("&Export")
         export.addAction(self._action("Results as &CSV…", self.export_csv, name="action_csv"))
         export.addAction(self._action("Window as &PNG…", self.export_png, name="action_png"))
+        # Workbook, IAMC, JSON, chart files and the PDF report; chart right-click menus.
+        self.exports = ExportActions(self, export)
         file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
                                    "action_quit")
@@ -225,6 +228,8 @@ class MainWindow(QMainWindow):
                                     name="action_reset_all"))
         edit.addAction(self._action("&Find lever", self._find_lever, QKeySequence.StandardKey.Find,
                                     "action_find"))
+        edit.addSeparator()
+        self.exports.add_copy_menu(edit)
         view = bar.addMenu("&View")
         # Percentile bands around the scenario's curves and ranges on the headline cards.
         self.show_uncertainty_action = QAction("Show &Uncertainty (P10–P90)", self,

@@ -71,6 +71,22 @@ def _use_lazy_libraries() -> None:
         raise RuntimeError(f"an XLSX workbook read back as {row}")
 
 
+def _draw_files(window: Any) -> None:
+    """Draw a chart file and the PDF report: Qt's SVG and PDF writers are in the bundle."""
+    from ..export.report import build_report
+    from . import render
+    from .on_screen import snapshot_of
+    from .report_pdf import report_pdf_bytes
+
+    charts = window.charts.charts
+    svg = render.chart_bytes(charts[0], "svg")
+    if b"<svg" not in svg or render.chart_title(charts[0]).encode() not in svg:
+        raise RuntimeError("the chart's SVG lacks its title")
+    report = build_report(snapshot_of(window.session), charts=[c.key for c in charts])
+    if not report_pdf_bytes(report, charts).startswith(b"%PDF-"):
+        raise RuntimeError("the report is not a PDF")
+
+
 def _run() -> None:
     from PySide6.QtCore import QSettings
 
@@ -111,5 +127,6 @@ def _run() -> None:
         if len({image.pixel(x, y) for x in range(0, image.width(), 97)
                 for y in range(0, image.height(), 89)}) < 8:
             raise RuntimeError("the rendered window is blank")
+        _step("draw a chart as SVG and the report as PDF", lambda: _draw_files(window))
         window.session.new()  # nothing unsaved: close quietly
         window.close()

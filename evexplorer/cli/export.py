@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 import time
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any, TextIO
 
 from ._base import EXIT_FILE_ERROR, CommandError, add_set_option, parse_overrides
 
-COMMANDS = ("export", "sweep")
+COMMANDS = ("export", "sweep", "report")
 
 #: ``evexplorer export`` options: format key, help. The keys are those of
 #: :data:`evexplorer.export.files.FORMATS` (not imported here: building the parser stays cheap).
@@ -20,6 +22,13 @@ _EXPORT_OPTIONS = (
     ("iamc", "IAMC time series for pyam, one row per variable ('-' for stdout)"),
     ("json", "the JSON document of 'compute --json' ('-' for stdout)"),
 )
+#: ``--format`` of ``export --charts``: the keys of :data:`evexplorer.app.render.FORMATS`
+#: (not imported here: building the parser never loads Qt). The first is the default.
+CHART_FORMATS = ("svg", "png", "pdf")
+#: Year marked on charts and of a report's headline figures, unless ``--year`` says otherwise.
+DEFAULT_YEAR = 2030
+#: Paper sizes of ``report --paper``; without it, the locale's (A4, or US Letter where used).
+PAPERS = ("A4", "Letter")
 #: Exit status of a sweep interrupted with Ctrl+C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 #: Seconds between progress lines when stderr is not a terminal; none before the first.
@@ -41,7 +50,35 @@ def register(sub: Any) -> None:
     out = export.add_mutually_exclusive_group(required=True)
     for key, text in _EXPORT_OPTIONS:
         out.add_argument(f"--{key}", type=Path, metavar="OUT", help=text)
+    out.add_argument("--charts", type=Path, metavar="DIR",
+                     help="one file per chart, named by chart (pack_cost.svg, ...), into DIR "
+                     "(created if missing)")
+    export.add_argument("--format", choices=CHART_FORMATS, default=None,
+                        help="with --charts: svg (vector, the default), png (300 dpi) or pdf")
+    export.add_argument("--year", type=int, default=None, metavar="Y",
+                        help=f"with --charts: the year marked on the charts (default "
+                        f"{DEFAULT_YEAR})")
     export.set_defaults(handler=_export)
+
+    report = sub.add_parser(
+        "report", help="write a PDF report: figures, changed levers with sources, charts",
+        description="Write what a scenario shows as a PDF report: title, author, date and "
+        "notes; the headline figures of a year against the reference; the levers that "
+        "differ with their sources; every chart; targets; versions and checksum. Numbers "
+        "as for 'export': a file's stored results when trustworthy, else this version's "
+        "computation.")
+    report.add_argument("file", nargs="?", type=Path,
+                        help="scenario file (.evx); without it, the baseline with any --set")
+    add_set_option(report)
+    report.add_argument("--pdf", type=Path, metavar="OUT", required=True,
+                        help="the PDF file to write")
+    report.add_argument("--year", type=int, default=DEFAULT_YEAR, metavar="Y",
+                        help=f"year of the headline figures, marked on the charts (default "
+                        f"{DEFAULT_YEAR})")
+    report.add_argument("--paper", choices=PAPERS, default=None,
+                        help="paper size (default: the locale's, US Letter where it is "
+                        "used, else A4)")
+    report.set_defaults(handler=_report)
 
     sweep = sub.add_parser(
         "sweep", help="run a full factorial grid of lever values and tabulate chosen outputs",
@@ -93,19 +130,40 @@ def _reference(document: Any, results: Any) -> Any:
     return Reference(title, evaluate(params))
 
 
-def _export(args: argparse.Namespace) -> None:
-    from .. import _atomic
-    from ..export import files
+def _snapshot(path: Path | None, overrides: list[str]) -> Any:
+    """What a scenario shows (see docs/exports.md), with its reference and targets."""
+    from ..analysis.targets import TargetError
+    from ..export.report import target_rows
     from ..export.snapshot import Snapshot, from_document
     from ..model import evaluate
 
-    fmt, target = next((key, getattr(args, key)) for key, _ in _EXPORT_OPTIONS
-                       if getattr(args, key) is not None)
-    document, params, _changes = _scenario(args.file, args.overrides)
+    document, params, _changes = _scenario(path, overrides)
     results = evaluate(params)
     reference = _reference(document, results)
-    snapshot = (Snapshot(results=results, reference=reference) if document is None
-                else from_document(document, results, reference=reference))
+    if document is None:
+        return Snapshot(results=results, reference=reference,
+                        targets=target_rows(results))
+    shown = from_document(document, results, reference=reference)
+    try:
+        targets = target_rows(shown.results, getattr(document, "targets", None) or ())
+    except TargetError as exc:
+        print(f"evexplorer: note: the file's targets are left out: {exc}", file=sys.stderr)
+        targets = target_rows(shown.results)
+    return dataclasses.replace(shown, targets=targets)
+
+
+def _export(args: argparse.Namespace) -> None:
+    from .. import _atomic
+    from ..export import files
+
+    if args.charts is None and (args.format is not None or args.year is not None):
+        raise CommandError("--format and --year go with --charts DIR.")
+    if args.charts is not None:
+        _export_charts(args)
+        return
+    fmt, target = next((key, getattr(args, key)) for key, _ in _EXPORT_OPTIONS
+                       if getattr(args, key) is not None)
+    snapshot = _snapshot(args.file, args.overrides)
     if str(target) == "-":
         if fmt == "xlsx":
             raise CommandError("--xlsx writes a binary workbook; give a file name, not '-'.")
@@ -117,6 +175,77 @@ def _export(args: argparse.Namespace) -> None:
         raise CommandError(str(exc), EXIT_FILE_ERROR) from None
     print(f"evexplorer: exported {target}; its numbers are {snapshot.numbers}.",
           file=sys.stderr)
+
+
+def _qt_for_rendering() -> Any:
+    """The Qt application that draws charts: offscreen unless ``QT_QPA_PLATFORM`` says
+    otherwise. Drawing files needs no display, and a display that cannot be reached (a
+    stale ``DISPLAY`` over ssh) would make Qt abort."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from ..app import render
+
+    return render.ensure_application()
+
+
+def _checked_year(snapshot: Any, year: int) -> int:
+    years = [int(y) for y in snapshot.results.years]
+    if year not in years:
+        raise CommandError(f"--year {year} is not among the years shown "
+                           f"({years[0]}-{years[-1]}).")
+    return year
+
+
+def _export_charts(args: argparse.Namespace) -> None:
+    from .. import _atomic
+
+    fmt = args.format or CHART_FORMATS[0]
+    snapshot = _snapshot(args.file, args.overrides)
+    year = _checked_year(snapshot, DEFAULT_YEAR if args.year is None else args.year)
+    folder = args.charts
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"Cannot export into the folder {folder}: {reason}.",
+                           EXIT_FILE_ERROR) from None
+    _qt_for_rendering()
+    from ..app import render
+
+    panel = render.offscreen_charts(snapshot, year)
+    try:
+        written = render.write_charts(panel.charts, folder, fmt)
+    except _atomic.WriteError as exc:
+        raise CommandError(str(exc), EXIT_FILE_ERROR) from None
+    print(f"evexplorer: exported {len(written)} charts ({fmt.upper()}) to {folder}: "
+          f"{', '.join(p.name for p in written)}; their numbers are {snapshot.numbers}.",
+          file=sys.stderr)
+
+
+def _report(args: argparse.Namespace) -> None:
+    from .. import _atomic
+    from ..export.report import build_report
+
+    snapshot = _snapshot(args.file, args.overrides)
+    year = _checked_year(snapshot, args.year)
+    _qt_for_rendering()
+    from PySide6.QtCore import QLocale
+
+    from ..app import render
+    from ..app.report_pdf import write_report_pdf
+
+    panel = render.offscreen_charts(snapshot, year)
+    report = build_report(snapshot, year=year,
+                          territory=QLocale.territoryToCode(QLocale().territory()),
+                          charts=[chart.key for chart in panel.charts])
+    if args.paper is not None:
+        report = dataclasses.replace(report, paper=args.paper)
+    try:
+        write_report_pdf(report, panel.charts, args.pdf)
+    except _atomic.WriteError as exc:
+        raise CommandError(str(exc), EXIT_FILE_ERROR) from None
+    print(f"evexplorer: wrote the report {args.pdf} ({report.paper}); its numbers are "
+          f"{snapshot.numbers}.", file=sys.stderr)
 
 
 class ProgressReport:

@@ -150,7 +150,7 @@ def _compute(args: argparse.Namespace) -> None:
 def _save_target(path: Path, *, force: bool) -> Path:
     """Where ``--save`` writes: ``.evx`` added to a name without a suffix; an existing file
     that is not a scenario is kept unless ``force``."""
-    from ..scenario import is_scenario_file
+    from ..scenario.reader import is_scenario_file
 
     if not path.suffix and path.name:
         path = path.with_name(path.name + ".evx")

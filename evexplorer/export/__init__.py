@@ -33,6 +33,7 @@ _LAZY = {
     "Report": "report",
     "build_report": "report",
     "paper_size": "report",
+    "target_rows": "report",
     "Sweep": "sweep",
     "SweepError": "sweep",
     "make_sweep": "sweep",

@@ -99,6 +99,8 @@ class HeadlineFigure:
         E.g. ``"P10–P90: 95–120 USD/kWh"``; "" without bands.
     better : bool or None
         True if the change is good news, False if bad, None if there is none.
+    reference_text : str
+        The reference's figure for people, as ``text``; "" without a reference.
     """
 
     key: str
@@ -113,6 +115,7 @@ class HeadlineFigure:
     delta_text: str
     range_text: str
     better: bool | None
+    reference_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,9 @@ class Report:
         The scenario file.
     checksum : str
         The file's checksum and whether it matched, for people.
+    file_sha256 : str or None
+        SHA-256 of the file's bytes as they were read, which anyone can check
+        with a standard tool (``sha256sum``, ``certutil -hashfile F SHA256``).
     """
 
     title: str
@@ -197,6 +203,7 @@ class Report:
     versions: tuple[tuple[str, str], ...]
     file: str | None
     checksum: str
+    file_sha256: str | None = None
 
 
 def paper_size(territory: str | None) -> str:
@@ -336,7 +343,8 @@ def headline_figures(snapshot: Snapshot, year: int) -> tuple[HeadlineFigure, ...
         figures.append(HeadlineFigure(
             key=h.key, title=h.title, unit=h.unit, year=year if h.series else None,
             value=value, reference=base, low=low, high=high, text=_figure_text(h, value),
-            delta_text=delta_text, range_text=range_text, better=better))
+            delta_text=delta_text, range_text=range_text, better=better,
+            reference_text=_figure_text(h, base) if ref is not None else ""))
     return tuple(figures)
 
 
@@ -367,6 +375,38 @@ def lever_changes(snapshot: Snapshot) -> tuple[LeverChange, ...]:
     return tuple(rows)
 
 
+def target_rows(results: Any, records: Sequence[Mapping[str, Any]] = ()
+                ) -> tuple[dict[str, Any], ...]:
+    """The targets a report shows, checked against ``results``.
+
+    The user's targets (``records``) always; the built-in policy targets when
+    they can be evaluated (the model computes their series in their year), so
+    that a report does not list rules it cannot judge.
+
+    Parameters
+    ----------
+    results : evexplorer.model.Results
+        The numbers shown.
+    records : sequence of Mapping
+        The user's targets as stored in a scenario file (see
+        :meth:`evexplorer.analysis.targets.Target.to_record`).
+
+    Returns
+    -------
+    tuple of dict
+        One checked record per target (:meth:`~evexplorer.analysis.targets.TargetCheck.to_record`:
+        the target's keys with ``unit``, ``value``, ``met`` and ``reason``),
+        built-in targets first.
+    """
+    from ..analysis.targets import Target, builtin_targets, check_targets
+
+    builtin = builtin_targets()
+    user = [Target.from_record(record) for record in records]
+    checks = check_targets(results, [*builtin, *user])
+    return tuple(check.to_record() for i, check in enumerate(checks)
+                 if i >= len(builtin) or check.met is not None)
+
+
 def _versions(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
     info = snapshot.info
     rows = [("EV Explorer", __version__), ("Model of the numbers", snapshot.model_version)]
@@ -379,6 +419,8 @@ def _versions(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
 
 def _checksum_text(snapshot: Snapshot) -> str:
     info = snapshot.info
+    if info.unsaved:
+        return "not checked: the scenario has changes that are not saved to its file"
     if info.checksum_ok is None:
         return "not saved to a file"
     status = "verified" if info.checksum_ok else \
@@ -434,4 +476,5 @@ def build_report(snapshot: Snapshot, *, year: int = 2030, territory: str | None 
         versions=_versions(snapshot),
         file=info.file,
         checksum=_checksum_text(snapshot),
+        file_sha256=None if info.unsaved else info.file_sha256,
     )

@@ -55,6 +55,12 @@ class ScenarioInfo:
         Versions of EV Explorer and of its model that wrote the file.
     format_version : int or None
         Format version of the file.
+    file_sha256 : str or None
+        SHA-256 of the file's bytes as they were read (lowercase hexadecimal).
+    unsaved : bool
+        True when the scenario shown has changes that are not saved to
+        :attr:`file`: the file's checksum and versions then do not describe it
+        (leave them None).
     """
 
     file: str | None = None
@@ -68,6 +74,8 @@ class ScenarioInfo:
     app_version: str | None = None
     model_version: str | None = None
     format_version: int | None = None
+    file_sha256: str | None = None
+    unsaved: bool = False
 
     @classmethod
     def from_document(cls, document: Any) -> ScenarioInfo:
@@ -84,6 +92,7 @@ class ScenarioInfo:
             app_version=document.app_version,
             model_version=document.model_version,
             format_version=document.format_version,
+            file_sha256=getattr(getattr(document, "fingerprint", None), "sha256", None),
         )
 
 
@@ -134,6 +143,33 @@ class Bands:
         object.__setattr__(self, "percentiles", p)
         object.__setattr__(self, "series", _read_only(self.series, 2))
         object.__setattr__(self, "scalars", _read_only(self.scalars, 1))
+
+    @classmethod
+    def from_analysis(cls, bands: Any) -> Bands:
+        """The P10/P50/P90 of :func:`evexplorer.analysis.compute_bands`'s result.
+
+        Its 10th, 50th and 90th percentiles when it has them, otherwise its
+        lowest, middle and highest; "never" (``inf`` there) becomes NaN.
+
+        Parameters
+        ----------
+        bands : evexplorer.analysis.bands.Bands
+            Percentiles of every output over the samples.
+        """
+        percentiles = [float(p) for p in bands.percentiles]
+        if all(p in percentiles for p in DEFAULT_PERCENTILES):
+            rows = [percentiles.index(p) for p in DEFAULT_PERCENTILES]
+        else:
+            rows = [0, len(percentiles) // 2, len(percentiles) - 1]
+
+        def pick(values: Any) -> np.ndarray:
+            array = np.asarray(values, dtype=float)[rows]
+            return np.where(np.isfinite(array), array, np.nan)
+
+        return cls(series={name: pick(v) for name, v in bands.series.items()},
+                   percentiles=tuple(percentiles[r] for r in rows),  # type: ignore[arg-type]
+                   scalars={name: pick(v) for name, v in bands.scalars.items()},
+                   n_samples=getattr(bands, "n_samples", None))
 
     def labels(self) -> tuple[str, str, str]:
         """Names of the three rows, e.g. ``("P10", "P50", "P90")``."""

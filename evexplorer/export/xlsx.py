@@ -228,7 +228,9 @@ def about_rows(snapshot: Snapshot, exported: datetime | None = None) -> list[tup
     """
     info = snapshot.info
     exported = exported or datetime.now(UTC)
-    if info.checksum_ok is None:
+    if info.unsaved:
+        check = "not checked: the scenario has changes that are not saved to its file"
+    elif info.checksum_ok is None:
         check = "no file"
     elif info.checksum_ok:
         check = "matches the file's content"
@@ -245,6 +247,8 @@ def about_rows(snapshot: Snapshot, exported: datetime | None = None) -> list[tup
         ("file written by", _written_by(info)),
         ("checksum", info.checksum or ""),
         ("checksum check", check),
+        *([("file SHA-256", info.file_sha256)] if info.file_sha256 and not info.unsaved
+          else []),
         ("numbers", snapshot.numbers),
         ("reference", snapshot.reference.title if snapshot.reference else "(none)"),
     ]
