@@ -90,6 +90,9 @@ EVENTS: tuple[str, ...] = (
     "history",            # the undo history (steps, position, texts)
 )
 
+#: Slots of plain records that a change block (:meth:`Session.change`) records for undo.
+UNDOABLE_SLOTS: tuple[str, ...] = ("uncertainty", "targets")
+
 #: Fields whose change can make the scenario differ from its file.
 _SAVED_FIELDS = frozenset({*registry.PARAMETERS, *META_FIELDS, "reference", "uncertainty",
                            "targets"})
@@ -747,10 +750,14 @@ class Session:
         return self.update({n: BASELINE.parameters[n] for n in names}, text=text)
 
     def begin_change(self, text: str) -> None:
-        """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step."""
+        """Start a gesture (a slider drag): changes until :meth:`end_change` are one undo step.
+
+        The gesture covers the levers, the texts and the slots of :data:`UNDOABLE_SLOTS`
+        (``with session.change("Add target"): session.set_targets(...)`` is one step).
+        """
         if self._gesture is None:
             self._gesture = (text, self._fields(self._values.keys() | set(META_FIELDS)
-                                                | {"uncertainty"}))
+                                                | set(UNDOABLE_SLOTS)))
 
     def end_change(self) -> frozenset[str]:
         """End the gesture; record what it changed as one undo step; return those names."""
@@ -775,13 +782,13 @@ class Session:
                 self.end_change()
 
     def _fields(self, names: Iterable[str]) -> dict[str, Any]:
-        """Current values of levers, texts, ``reference`` and ``uncertainty`` by name."""
+        """Current values of levers, texts, ``reference`` and the undoable slots by name."""
         out = {}
         for name in names:
             if name == "reference":
                 out[name] = self._reference
-            elif name == "uncertainty":
-                out[name] = self._uncertainty
+            elif name in UNDOABLE_SLOTS:
+                out[name] = getattr(self, f"_{name}")
             elif name in self._meta:
                 out[name] = self._meta[name]
             else:
@@ -854,6 +861,8 @@ class Session:
                 self._assign_reference(reference)
             if "uncertainty" in values:
                 self._assign_uncertainty(values.pop("uncertainty"))
+            if "targets" in values:
+                self.set_targets(values.pop("targets"))
             self._assign(values)
             self._pending.add("history")
 
@@ -916,7 +925,10 @@ class Session:
         return True
 
     def set_targets(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Set the user's targets (plain records)."""
+        """Set the user's targets (plain records).
+
+        Inside ``with session.change(text):`` the change is one undo step.
+        """
         targets = tuple(MappingProxyType(copy.deepcopy(dict(r))) for r in records)
         if same_data(targets, self._targets):
             return
@@ -1302,7 +1314,7 @@ def _same_field(name: str, a: Any, b: Any) -> bool:
         return same_value(name, a, b)
     if name == "reference":
         return a.same_as(b)
-    if name == "uncertainty":
+    if name in UNDOABLE_SLOTS:
         return same_data(a, b)
     return a == b
 

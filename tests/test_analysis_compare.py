@@ -84,6 +84,16 @@ def test_the_tolerance_ignores_what_would_look_the_same(a, b, differs):
     assert bool(table.differs[0, 1]) is differs
 
 
+@pytest.mark.parametrize(("a", "b", "differs"), [(2030, 2030, False), (2030, 2029, True),
+                                                (2030, 2032, True)])
+def test_parity_a_year_earlier_differs(a, b, differs):
+    # a calendar year is a date: 0.1 % of 2030 (two years) must not hide a year's change
+    table = compare([("a", Fake(80, a)), ("b", Fake(80, b))], 2030,
+                    headlines=[Headline("cost_parity_year", "Parity")])
+    assert bool(table.differs[0, 1]) is differs
+    assert bool(table.improves[0, 1]) is (b < a)
+
+
 def test_a_missing_parity_year_is_never_and_differs():
     table = compare([("a", Fake(80, 2030)), ("b", Fake(80, None))], 2030,
                     headlines=[Headline("cost_parity_year", "Parity")])

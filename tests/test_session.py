@@ -632,3 +632,26 @@ def test_bands_notify_once_and_are_not_part_of_the_scenario():
     assert not s.modified and not s.history.can_undo
     s.set_bands(None)
     assert s.bands is None and rec.calls[-1] == frozenset({"bands"})
+
+
+def test_targets_and_uncertainty_set_in_a_change_block_are_one_undo_step():
+    s = Session()
+    target = {"id": "pack_cost<=80@2030", "description": "Pack cost ≤ 80 USD/kWh in 2030",
+              "source": "user", "output": "pack_cost", "year": 2030, "comparison": "<=",
+              "required": 80.0}
+    with s.change("Add target"):
+        s.set_targets([target])
+    assert len(s.history) == 1 and s.history.undo_text == "Add target" and s.modified
+    with s.change("Edit uncertainty"):
+        s.set_uncertainty({"seed": 3, "levers": {}, "correlations": []})
+    assert len(s.history) == 2
+    s.undo()
+    assert s.uncertainty is None and [dict(t) for t in s.targets] == [target]
+    s.undo()
+    assert s.targets == () and not s.modified
+    s.redo()
+    s.redo()
+    assert [dict(t) for t in s.targets] == [target] and s.uncertainty["seed"] == 3
+    with s.change("nothing"):
+        s.set_targets([target])  # the same records: no step
+    assert len(s.history) == 2

@@ -149,6 +149,8 @@ def compare(scenarios: Sequence[tuple[str, Any]], year: int, *, against: int = 0
         Relative tolerance [1]: two figures differ if their difference exceeds
         both ``rtol`` times the compared-with figure and half a unit of the
         figure's last decimal shown (so that figures shown alike never differ).
+        A calendar year is a date, not an amount: two years differ when they
+        are not the same year (no relative tolerance).
     headlines : sequence of Headline
         Figures to compare.
 
@@ -171,7 +173,8 @@ def compare(scenarios: Sequence[tuple[str, Any]], year: int, *, against: int = 0
     base = values[:, [against]]
     differences = values - base
     atol = np.array([0.5 * 10.0 ** -h.decimals for h in headlines])[:, None]
-    tolerance = np.maximum(atol, rtol * np.abs(np.nan_to_num(base)))
+    relative = np.array([0.0 if h.is_year else rtol for h in headlines])[:, None]
+    tolerance = np.maximum(atol, relative * np.abs(np.nan_to_num(base)))
     missing = np.isnan(values)
     with np.errstate(invalid="ignore"):
         differs = np.where(missing | np.isnan(base), missing != np.isnan(base),

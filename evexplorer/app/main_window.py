@@ -44,18 +44,22 @@ from .. import scenario
 from .._version import MODEL_VERSION, __version__
 from ..session import DEFAULT_UNDO_LIMIT, Change, NamedScenario, Session, presets, read_scenario
 from . import saving
+from .attribution_view import AttributionView
 from .autosave import Autosaver, autosave_seconds
 from .background import LatestJobs
 from .charts import ChartPanel
 from .docks import dock as side_panel
 from .drivers import DriversPanel
+from .compare_view import CompareView
 from .export_actions import ExportActions
+from .goal_seek_dialog import GoalSeekDialog
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
 from .status import StatusBar
 from .uncertainty_controller import BandController
 from .uncertainty_editor import UncertaintyMarks, reset_uncertainty
+from .targets_view import TargetsView
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
@@ -220,6 +224,7 @@ class MainWindow(QMainWindow):
         self.status_timing = self.statusBar().timing
         self._set_whats_this()
 
+        self._add_analysis_views()
         self._build_menus()
         self.setAcceptDrops(True)
         self._status_timer = QTimer(self)
@@ -441,6 +446,7 @@ class MainWindow(QMainWindow):
         self.reset_uncertainty_action.setToolTip(
             "Every lever's uncertainty and correlation as shipped (one undo step)")
         analysis.addAction(self.reset_uncertainty_action)
+        self._add_analysis_actions(analysis)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&User Guide", self.show_user_guide,
                                          QKeySequence.StandardKey.HelpContents,
@@ -539,6 +545,60 @@ class MainWindow(QMainWindow):
         """Bring the Drivers tab to the front and put the focus on its output."""
         self.show_analysis_tab(self.drivers)
         self.drivers.output.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    # -- compare, attribution, goal-seek, targets ------------------------------------------------
+    def _add_analysis_views(self) -> None:
+        """The Compare, Attribution and Targets tabs beside the scenario's description."""
+        self.goal_seek_dialog: GoalSeekDialog | None = None
+        self.compare_view = CompareView(self.session, self.headline.year.value, self.presets,
+                                        self._choose_scenario_file)
+        self.headline.year.valueChanged.connect(lambda year: self.compare_view.refresh())
+        self.attribution_view = AttributionView(self.session, self.levers.focus_lever)
+        self.targets_view = TargetsView(self.session)
+        for view, text in ((self.attribution_view, "Attri&bution"),
+                           (self.targets_view, "Tar&gets"), (self.compare_view, "&Compare")):
+            self.analysis_tabs.addTab(view, text)
+
+    def _add_analysis_actions(self, menu: Any) -> None:
+        menu.addSeparator()
+        for text, view, name, tip in (
+                ("&Compare Scenarios", self.compare_view, "show_compare",
+                 "Headline figures of 2 to 6 scenarios side by side"),
+                ("E&xplain the Change (Attribution)", self.attribution_view, "show_attribution",
+                 "Which levers moved an output from the reference, and by how much"),
+                ("&Targets", self.targets_view, "show_targets",
+                 "The EU's recycled-content rules and your own targets, met or not")):
+            action = self._action(text, lambda v=view: self.show_analysis(v), name=name)
+            action.setStatusTip(tip)
+            menu.addAction(action)
+        self.goal_seek_action = self._action("&Goal Seek…", self.goal_seek, "Ctrl+G",
+                                             "goal_seek")
+        self.goal_seek_action.setStatusTip("The value of a lever that makes an output reach a "
+                                           "target")
+        menu.addAction(self.goal_seek_action)
+
+    def show_analysis(self, view: QWidget) -> None:
+        """Bring an analysis tab to the front and give it the keyboard."""
+        self.show_analysis_tab(view)
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        view.focusNextChild()
+
+    def goal_seek(self) -> GoalSeekDialog:
+        """Show the goal-seek dialog (not modal), starting at the headline cards' year."""
+        if self.goal_seek_dialog is None:
+            self.goal_seek_dialog = GoalSeekDialog(self.session, self.headline.year.value(),
+                                                   self)
+        dialog = self.goal_seek_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.goal.setFocus()
+        return dialog
+
+    def _choose_scenario_file(self) -> str | None:
+        start = self.settings.value("last_folder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Scenario to compare", str(start),
+                                              FILE_FILTER)
+        return path or None
 
     # -- reference -----------------------------------------------------------------------------
     def choose_reference(self) -> None:
