@@ -352,12 +352,16 @@ def test_show_uncertainty_hides_and_shows_every_band(window, qtbot):
         assert "P10–P90" not in legend_names(chart)
     window.show_uncertainty_action.trigger()
     assert window.charts.bands_visible()
+    assert window.uncertainty.wait_until_settled()  # the bands are computed again
+    settle()
     for chart in window.charts.charts:
         assert band_item(chart).isVisible()
         assert "P10–P90" in legend_names(chart)
 
 
 def test_bands_of_other_years_are_never_drawn(window, qtbot):
+    # The window's own band computation is stopped: the test hands the bands in itself.
+    window.uncertainty.set_enabled(False)
     window.session.set_bands(bands_now(window))
     type_value(qtbot, spin(window, "end_year"), "2040")  # the bands still cover 2025-2050
     assert len(window.session.results.years) == 16

@@ -73,7 +73,7 @@ def test_every_chart_is_an_svg_with_its_title_units_legend_and_ticks(charts):
         assert root.find(f"{SVG}title").text == title
         assert title in texts, texts
         assert chart.unit in texts          # the y axis label
-        assert "year" in texts and "2030" in texts and "2040" in texts
+        assert chart.year_label in texts and "2030" in texts and "2040" in texts
         for label, _, _ in chart.legend_entries():
             assert label in texts, (chart.key, label)
         assert not list(root.iter(f"{SVG}image")), "axes must stay text and lines, not bitmaps"

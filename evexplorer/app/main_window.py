@@ -859,7 +859,7 @@ class MainWindow(QMainWindow):
         path = self._dropped_file(event.mimeData().urls())
         if path:
             event.acceptProposedAction()
-            QTimer.singleShot(0, lambda: self.open_file(path))
+            QTimer.singleShot(0, self, lambda: self.open_file(path))
 
     # -- settings and closing ------------------------------------------------------------------
     def _restore_settings(self) -> None:

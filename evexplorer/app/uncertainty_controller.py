@@ -181,7 +181,8 @@ class BandController(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                 if event.type() == QEvent.Type.UpdateRequest:
                     watched.removeEventFilter(self)
-                    QTimer.singleShot(0, controller.start)  # after this paint is done
+                    # after this paint is done; dropped if the window has gone meanwhile
+                    QTimer.singleShot(0, controller, controller.start)
                 return False
 
         self._first_paint = FirstPaint(self)
