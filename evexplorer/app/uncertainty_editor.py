@@ -359,7 +359,7 @@ class LeverUncertaintyEditor(QWidget):
             remove.setAccessibleName(f"Remove the correlation with {PARAMETERS[other].label}")
             # Later, not inside the click: the change rebuilds this table and its buttons.
             remove.clicked.connect(lambda checked=False, o=other: QTimer.singleShot(
-                0, lambda: self.correlate(o, 0.0)))
+                0, self, lambda: self.correlate(o, 0.0)))
             self.correlations.setCellWidget(row, 2, remove)
         # As tall as its rows (three at most, then it scrolls); a sentence when it has none.
         self.correlations.setVisible(bool(pairs))
