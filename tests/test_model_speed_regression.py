@@ -112,20 +112,14 @@ def test_every_series_and_scalar_is_unchanged(case):
 def test_the_live_band_is_unchanged():
     spec = CASES["band_defaults"]
     bands = compute_bands(spec["fixed"], default_spec(), spec["samples"])
-    levels = dict(zip(SERIES_NAMES, STORED["band_defaults/series"], strict=True))
-    never = dict(zip(SERIES_NAMES, STORED["band_defaults/never"], strict=True))
-    for name in SERIES_NAMES:
-        want = levels[name]
-        finite = np.abs(want[np.isfinite(want)])
-        assert_same(name, bands.series[name], want, np.max(finite, initial=0.0))
-        np.testing.assert_array_equal(bands.never[name], never[name], err_msg=name)
-    scalar_levels = dict(zip(SCALAR_NAMES, STORED["band_defaults/scalars"], strict=True))
-    scalar_never = dict(zip(SCALAR_NAMES, STORED["band_defaults/never_scalars"], strict=True))
-    for name in SCALAR_NAMES:
-        want = scalar_levels[name]
-        finite = np.abs(want[np.isfinite(want)])
-        assert_same(name, bands.scalars[name], want, np.max(finite, initial=0.0))
-        np.testing.assert_array_equal(bands.never[name], scalar_never[name], err_msg=name)
+    for names, got, levels, never in (
+            (SERIES_NAMES, bands.series, "band_defaults/series", "band_defaults/never"),
+            (SCALAR_NAMES, bands.scalars, "band_defaults/scalars",
+             "band_defaults/never_scalars")):
+        for name, want, want_never in zip(names, STORED[levels], STORED[never], strict=True):
+            finite = np.abs(want[np.isfinite(want)])
+            assert_same(name, got[name], want, np.max(finite, initial=0.0))
+            np.testing.assert_array_equal(bands.never[name], want_never, err_msg=name)
 
 
 def test_the_tolerance_catches_a_change_of_the_last_digits_that_matter():
