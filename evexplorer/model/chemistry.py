@@ -12,9 +12,12 @@ same shortcut with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from ._arrays import combine
 
 
 def mix_progress(years: ArrayLike, target_year: ArrayLike, year0: float) -> np.ndarray:
@@ -124,13 +127,23 @@ class MixPath:
         """The same path with price-response shifts."""
         return replace(self, shifts=shifts)
 
-    def _linear(self, values: np.ndarray) -> np.ndarray:
-        """Σ_c x_c(t) v_c along the path without shifts; a vector's entries on the first axis."""
-        a, b = self.today @ values, self.target @ values
-        if values.ndim == 1:
-            return a + self.progress * (b - a)
-        out = self.progress * (b - a)[:, None, None]
-        out += a[:, None, None]
+    @cached_property
+    def factors(self) -> np.ndarray:
+        """The weights of the mix's end points in every year, before and after each shift.
+
+        Rows 1 - π, π, φ_k (1 - π), φ_k π: the shares are
+        x(t) = Σ_r factors_r(t) y_r with y the base-year mix, the target mix and their
+        moves by each shift (see :meth:`row_coefficients`). Shape (R, S, T), read-only [1].
+        """
+        before = 1.0 - self.progress
+        rows = [before, self.progress]
+        for shift in self.shifts:
+            rows += [shift.phi * before, shift.phi * self.progress]
+        n_samples = max(row.shape[0] for row in rows)
+        out = np.empty((len(rows), n_samples, self.progress.shape[-1]))
+        for r, row in enumerate(rows):
+            out[r] = row
+        out.flags.writeable = False
         return out
 
     def weighted(self, values: ArrayLike) -> np.ndarray:
@@ -149,15 +162,13 @@ class MixPath:
         Notes
         -----
         With a shift, Σ_c x'_c v_c = Σ_c x_c v_c + φ Σ_c x_c u_c (v_s - v_c): one more
-        linear quantity per shift.
+        linear quantity per shift. Several quantities given as columns are weighted in one
+        pass over the factors (:func:`evexplorer.model._arrays.combine`).
         """
         values = np.asarray(values, float)
-        out = self._linear(values)
-        for shift in self.shifts:
-            gain = shift.exposed[:, None] * (values[shift.substitute] - values) \
-                if values.ndim == 2 else shift.exposed * (values[shift.substitute] - values)
-            out = out + shift.phi * self._linear(gain)
-        return out
+        out = combine(self.row_coefficients(values if values.ndim == 2 else values[:, None]),
+                      self.factors)
+        return out if values.ndim == 2 else out[0]
 
     def weighted_by_year(self, values: ArrayLike) -> np.ndarray:
         """The share-weighted value of a per-chemistry quantity that changes with time.
@@ -172,13 +183,11 @@ class MixPath:
         numpy.ndarray
             Shape (S, T) [same unit].
         """
-        values = np.asarray(values, float)
-        a, b = values @ self.today, values @ self.target
-        out = a + self.progress * (b - a)
-        for shift in self.shifts:
-            gain = shift.exposed * (values[:, [shift.substitute]] - values)
-            a, b = gain @ self.today, gain @ self.target
-            out = out + shift.phi * (a + self.progress * (b - a))
+        coefficients = self.row_coefficients(np.asarray(values, float).T)  # (R, T)
+        factors = self.factors
+        out = factors[0] * coefficients[0]
+        for r in range(1, len(factors)):
+            out += factors[r] * coefficients[r]
         return out
 
     def share(self, chemistry: int) -> np.ndarray:
@@ -187,13 +196,36 @@ class MixPath:
         unit[chemistry] = 1.0
         return self.weighted(unit)
 
+    def placed_rows(self, placed: np.ndarray, first: int = 0) -> np.ndarray:
+        """Split what is placed each year into rows free of the mix, model years only.
+
+        Parameters
+        ----------
+        placed : numpy.ndarray
+            Capacity placed each model year, shape (S, T) [GWh].
+        first : int, optional
+            Index of the first row wanted (rows before it are left out).
+
+        Returns
+        -------
+        numpy.ndarray
+            Rows ``placed`` times 1 - π, π, φ_k (1 - π), φ_k π, shape (R - first, S, T),
+            C-contiguous [GWh]: the content of a material is Σ_r rows_r × coefficient_r (see
+            :meth:`row_coefficients`).
+        """
+        return np.multiply(self.factors[first:], placed)
+
     def content_rows(self, placed: np.ndarray, history: np.ndarray, length: int = 0,
                      first: int = 0) -> np.ndarray:
-        """Split what is placed each year into rows free of the mix.
+        """Split what is placed each year into rows free of the mix, history included.
 
         The content of any material placed in year t is ``placed(t)`` times the
         mix-weighted intensity: a sum over rows of row_r(t) × coefficient_r, each
-        row being ``placed`` times 1, π, φ_k or φ_k π (see :meth:`row_coefficients`).
+        row being ``placed`` times 1 - π, π, φ_k (1 - π) or φ_k π (see
+        :meth:`row_coefficients`): the weights of the base-year and target mixes, before and
+        after each shift. All but the shifts' coefficients are contents, never negative, so
+        a material that the target mix does not use comes out exactly 0 once the target is
+        reached.
         An operation that is linear in time, such as the retirement convolution,
         can act on these few rows instead of on every material.
 
@@ -214,23 +246,13 @@ class MixPath:
             Rows, shape (R - first, S, max(H + T, length)) [GWh]; the history is in
             row 0 only.
         """
-        factors: list[np.ndarray | None] = [None, self.progress]
-        for shift in self.shifts:
-            factors += [shift.phi, shift.phi * self.progress]
-        factors = factors[first:]
+        rows = self.placed_rows(placed, first)
         n_hist = history.shape[0]
         end = n_hist + placed.shape[-1]
-        s = max([placed.shape[0]] + [f.shape[0] for f in factors if f is not None])
-        out = np.empty((len(factors), s, max(end, length)))
-        out[:, :, :n_hist] = 0.0
-        out[:, :, end:] = 0.0
+        out = np.zeros((*rows.shape[:2], max(end, length)))
         if first == 0:
             out[0, :, :n_hist] = history
-        for r, factor in enumerate(factors):
-            if factor is None:
-                out[r, :, n_hist:end] = placed
-            else:
-                np.multiply(placed, factor, out=out[r, :, n_hist:end])
+        out[:, :, n_hist:end] = rows
         return out
 
     def row_coefficients(self, values: np.ndarray) -> np.ndarray:
@@ -246,10 +268,10 @@ class MixPath:
         numpy.ndarray
             Shape (R, K): the content of quantity k is Σ_r rows_r × coefficients[r, k].
         """
-        coefficients = [self.today @ values, (self.target - self.today) @ values]
+        coefficients = [self.today @ values, self.target @ values]
         for shift in self.shifts:
             gain = shift.exposed[:, None] * (values[shift.substitute] - values)
-            coefficients += [self.today @ gain, (self.target - self.today) @ gain]
+            coefficients += [self.today @ gain, self.target @ gain]
         return np.array(coefficients)
 
     @property

@@ -9,7 +9,7 @@ cumulative production. The manufacturing region scales the non-mineral part.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import chemistry, data
-from ._arrays import inplace
+from ._arrays import ALL, running_sum
 from .data import REGIONS
 from .mineral_table import BATTERY_MINERALS, PRICE_LEVERS
 
@@ -127,7 +127,7 @@ def own_volume_factor(production: ArrayLike, volume0: float, learning_rate: Arra
     ----------
     production : array_like
         The chemistry's production each model year, years on the last axis [GWh].
-    volume0 : float
+    volume0 : array_like
         Its cumulative production before the first model year [GWh], > 0.
     learning_rate : array_like
         Fall in cost per doubling [1].
@@ -142,8 +142,7 @@ def own_volume_factor(production: ArrayLike, volume0: float, learning_rate: Arra
     >>> own_volume_factor([10.0, 20.0, 40.0], 10.0, 0.2).round(6).tolist()
     [1.0, 0.8, 0.64]
     """
-    production = np.asarray(production, float)
-    before = np.cumsum(production, axis=-1) - production
+    before = running_sum(production, exclusive=True)
     return learning_factor(volume0 + before, volume0, learning_rate)
 
 
@@ -241,18 +240,37 @@ class Cost:
     ----------
     pack, cell, material : numpy.ndarray
         Pack cost, cell cost and the mineral materials in them.
-    specific_energy : numpy.ndarray
-        Pack specific energy [Wh/kg].
+    specific_energy : numpy.ndarray or None
+        Pack specific energy [Wh/kg]; None when not asked for.
     """
 
     pack: np.ndarray
     cell: np.ndarray
     material: np.ndarray
-    specific_energy: np.ndarray
+    specific_energy: np.ndarray | None
 
 
-def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Cost:
-    """Run the cost step: minerals at their prices, the rest on experience curves."""
+@cache
+def _weighted_columns() -> tuple[np.ndarray, tuple[int, ...]]:
+    """Per-chemistry quantities the cost step weights by the mix, as columns (C, 1 + P):
+    the non-mineral cell cost at scale, then a unit column per chemistry with a premium."""
+    cal = calibration()
+    premium = tuple(int(c) for c in np.flatnonzero(cal.premium))
+    columns = np.zeros((len(cal.premium), 1 + len(premium)))
+    columns[:, 0] = cal.cell_rest_mature
+    for j, c in enumerate(premium):
+        columns[c, 1 + j] = 1.0
+    columns.flags.writeable = False
+    return columns, premium
+
+
+def step(inputs: Inputs, demand: Demand, minerals: Minerals,
+         wanted: Container[str] = ALL) -> Cost:
+    """Run the cost step: minerals at their prices, the rest on experience curves.
+
+    The pack specific energy is computed only if ``pack_specific_energy`` is among the
+    series ``wanted``.
+    """
     p, ref, years = inputs.levers, inputs.ref, inputs.years
     cal = calibration()
     mix: chemistry.MixPath = minerals.mix
@@ -262,17 +280,20 @@ def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Cost:
         [np.full((demand.cumulative.shape[0], 1), ref.cumulative_base),
          demand.cumulative[:, :-1]], axis=1)
     learning = learning_factor(previous, ref.cumulative_base, rate)
-    rest = mix.weighted(cal.cell_rest_mature)
-    for c in np.flatnonzero(cal.premium):
-        share = mix.share(int(c))
+    columns, premium = _weighted_columns()
+    # A chemistry that no mix on the path ever holds has a share of exactly 0 and adds nothing.
+    held = np.flatnonzero(np.any(mix.row_coefficients(columns[:, 1:]) != 0.0, axis=0))
+    weighted = mix.weighted(columns[:, [0, *(1 + held)]])
+    rest = weighted[0]
+    for j, share in zip(held, weighted[1:], strict=True):
+        c = premium[j]
         own = own_volume_factor(demand.battery * share, cal.volume[c], rate)
         rest = rest + (cal.cell_rest_mature[c] * cal.premium[c]) * own * share
     scale = cal.region_factor[inputs.values["manufacturing_region"]] * learning
-    spent = minerals.ev_content[0] * minerals.price[0]
-    for m in range(1, n_battery):
-        spent = inplace(np.add, spent, minerals.ev_content[m] * minerals.price[m])
-    material = spent / (1000.0 * demand.battery)  # = material_cost(content per kWh, prices)
+    # = material_cost(content per kWh, prices)
+    material = np.sum(minerals.spending[:n_battery], axis=0) / (1000.0 * demand.battery)
     cell = material + scale * rest
     pack = cell + scale * cal.pack_integration
-    specific_energy = 1000.0 / mix.weighted_by_year(_pack_mass(tuple(years)))
+    specific_energy = 1000.0 / mix.weighted_by_year(_pack_mass(tuple(years))) \
+        if "pack_specific_energy" in wanted else None
     return Cost(pack=pack, cell=cell, material=material, specific_energy=specific_energy)

@@ -9,7 +9,7 @@ orchestrator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import data
-from ._arrays import compound
+from ._arrays import ALL, combine, compound
 
 if TYPE_CHECKING:
     from .core import Inputs
@@ -201,8 +201,9 @@ def materials_emissions(primary_electricity: ArrayLike, primary_other: ArrayLike
         heat-and-process part [kg CO2e/kWh].
     grid_path, supply_chain_path : array_like
         g(t) and h(t) [1].
-    recycled : sequence of array_like
-        Recycled material in that year's EV batteries, one array per material [kt].
+    recycled : array_like or sequence of array_like
+        Recycled material in that year's EV batteries, materials on the first axis (or one
+        array per material; they broadcast) [kt].
     battery : array_like
         EV battery capacity made that year [GWh] (kt per GWh = kg per kWh).
     credit_electricity, credit_other : array_like
@@ -229,13 +230,11 @@ def materials_emissions(primary_electricity: ArrayLike, primary_other: ArrayLike
        decarbonise).
     .. [3] Aichberger & Jungmeier 2020 (recycling credit, median 20 kg CO2e/kWh).
     """
-    a = np.asarray(credit_electricity, float)
-    b = np.asarray(credit_other, float)
-    saved_el = saved_other = 0.0
-    for k, used in enumerate(recycled):
-        if a[k] or b[k]:
-            saved_el = saved_el + a[k] * np.asarray(used, float)
-            saved_other = saved_other + b[k] * np.asarray(used, float)
+    if not isinstance(recycled, np.ndarray):
+        recycled = np.stack(np.broadcast_arrays(*(np.asarray(r, float) for r in recycled)))
+    credits = np.stack([np.asarray(credit_electricity, float),
+                        np.asarray(credit_other, float)], axis=1)
+    saved_el, saved_other = combine(credits, recycled)
     battery = np.asarray(battery, float)
     return (np.asarray(grid_path, float) * (primary_electricity - saved_el / battery)
             + np.asarray(supply_chain_path, float) * (primary_other - saved_other / battery))
@@ -442,12 +441,12 @@ class Emissions:
         Making one EV (battery included) and one gasoline car [t CO2e].
     ev_lifecycle, ice_lifecycle : numpy.ndarray
         Production and use over the car's life, per km [g CO2e/km].
-    breakeven : numpy.ndarray
-        Break-even distance [km], NaN if never.
+    breakeven : numpy.ndarray or None
+        Break-even distance [km], NaN if never; None when not asked for.
     avoided : numpy.ndarray
         Emissions avoided by that year's EV sales [Mt CO2e].
-    factory_electricity : numpy.ndarray
-        Electricity of the cell plants [TWh].
+    factory_electricity : numpy.ndarray or None
+        Electricity of the cell plants [TWh]; None when not asked for.
     """
 
     battery: np.ndarray
@@ -455,9 +454,9 @@ class Emissions:
     ice_production: np.ndarray
     ev_lifecycle: np.ndarray
     ice_lifecycle: np.ndarray
-    breakeven: np.ndarray
+    breakeven: np.ndarray | None
     avoided: np.ndarray
-    factory_electricity: np.ndarray
+    factory_electricity: np.ndarray | None
 
 
 def _grids(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -471,8 +470,9 @@ def _grids(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
         return grid_intensity(ref.grid[region], years, ref.grid_year, rate), rate
 
     where = inputs.values["manufacturing_region"]
-    if where == "world":  # where the world's cells are made
-        make = sum(share * grid(r)[0] for r, share in ref.cell_production_share.items())
+    if where == "world":  # where the world's cells are made (regions with a share)
+        make = sum(share * grid(r)[0] for r, share in ref.cell_production_share.items()
+                   if share)
     else:
         make = grid(where)[0]
     use, use_rate = grid(inputs.values["use_region"])
@@ -481,17 +481,23 @@ def _grids(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return make, use, use_rate, refining
 
 
-def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Emissions:
-    """Run the emissions step: battery footprint, production, use, break-even, fleet."""
+def step(inputs: Inputs, demand: Demand, minerals: Minerals,
+         wanted: Container[str] = ALL) -> Emissions:
+    """Run the emissions step: battery footprint, production, use, break-even, fleet.
+
+    The break-even distance and the cell plants' electricity are computed only if
+    ``breakeven_distance`` and ``factory_electricity`` are among the series ``wanted``.
+    """
     p, ref, years = inputs.levers, inputs.ref, inputs.years
     make, use, use_rate, refining = _grids(inputs)
     elapsed = years - years[0]
     supply_chain = compound(-p["supply_chain_decarbonization"] / 100.0, elapsed)
     fp = footprint()
-    mix = minerals.mix
-    materials = materials_emissions(mix.weighted(fp.electricity), mix.weighted(fp.other),
-                                    refining, supply_chain, minerals.recycled_in_ev,
-                                    minerals.battery, fp.credit_electricity, fp.credit_other)
+    primary_electricity, primary_other = minerals.mix.weighted(
+        np.stack([fp.electricity, fp.other], axis=1))
+    materials = materials_emissions(primary_electricity, primary_other, refining, supply_chain,
+                                    minerals.recycled_in_ev, minerals.battery,
+                                    fp.credit_electricity, fp.credit_other)
     plant_energy = p["cell_energy"] * compound(-p["cell_energy_decline"] / 100.0, elapsed)
     battery = materials + plant_emissions(
         plant_energy, ref.plant_electricity_share, make, p["renewable_share"] / 100.0,
@@ -514,7 +520,9 @@ def step(inputs: Inputs, demand: Demand, minerals: Minerals) -> Emissions:
         battery=battery, ev_production=ev_production, ice_production=ice_production,
         ev_lifecycle=ev_lifecycle, ice_lifecycle=ice_lifecycle,
         breakeven=breakeven_distance((ev_production - ice_production) * 1e6,
-                                     efficiency * use, ice, use_rate, annual),
+                                     efficiency * use, ice, use_rate, annual)
+        if "breakeven_distance" in wanted else None,
         avoided=emissions_avoided(demand.ev_sales, ice_lifecycle, ev_lifecycle, km),
-        factory_electricity=demand.battery * plant_energy * ref.plant_electricity_share / 1000.0,
+        factory_electricity=demand.battery * plant_energy * ref.plant_electricity_share / 1000.0
+        if "factory_electricity" in wanted else None,
     )

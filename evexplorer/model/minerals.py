@@ -7,6 +7,7 @@ that each mineral's slice is a contiguous (samples × years) block.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from numpy.typing import ArrayLike
 from scipy import fft, special
 
 from . import chemistry
-from ._arrays import compound, inplace
+from ._arrays import ALL, combine, compound, inplace, matmul
 from .data import CHEMISTRIES, MATERIALS
 from .mineral_table import BATTERY_MINERALS, MINERALS, PRICE_LEVERS, TABLE
 
@@ -101,6 +102,11 @@ def retired_content(content: ArrayLike, retirement: ArrayLike) -> np.ndarray:
     return Convolution(retirement, content.shape[-1])(content)
 
 
+#: Samples per block of the FFT convolution: a block's rows and their spectra (about 1 MB for
+#: four rows) stay in the processor's cache between the forward and inverse transforms.
+_FFT_BLOCK = 512
+
+
 class Convolution:
     """The retirement convolution of :func:`retired_content`, its kernel prepared once.
 
@@ -118,13 +124,14 @@ class Convolution:
     Attributes
     ----------
     length : int
-        Length of the (zero-padded) content it expects on the last axis: ``n_years``
-        for the Toeplitz product, the FFT length for one distribution per sample.
+        ``n_years`` for the Toeplitz product; for one distribution per sample, the
+        length of the FFT.
     """
 
     def __init__(self, retirement: ArrayLike, n_years: int, first: int = 0) -> None:
         retirement = np.asarray(retirement, float)
         self.n_years = n_years
+        self.first = first
         if retirement.shape[0] == 1:
             ages = np.r_[retirement[0, :n_years], 0.0]  # index -1 reads the trailing 0
             lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]
@@ -135,25 +142,82 @@ class Convolution:
             self.kernel = None
             # A circular convolution of length N wraps into outputs t <= 2 (n - 1) - N.
             self.length = fft.next_fast_len(2 * n_years - 1 - first, real=True)
-            self.spectrum = fft.rfft(retirement[:, :n_years], n=self.length, axis=-1,
-                                     workers=-1)
+            self.spectrum = fft.rfft(retirement[:, :n_years], n=self.length, axis=-1)
 
     def __call__(self, content: np.ndarray) -> np.ndarray:
-        """Retired content (M, N, ``n_years``) of content (M, N or 1, T), T = n_years or
-        :attr:`length` (zero-padded)."""
+        """Retired content (M, N, ``n_years``) of content (M, N or 1, T), T >= n_years (zeros
+        after ``n_years``); NaN in the years before ``first``, which are not computed."""
+        content = np.asarray(content, float)
+        first = self.first
+        after = self.after(content[..., :first], content[..., first:self.n_years])
+        out = np.full((*after.shape[:-1], self.n_years), np.nan)
+        out[..., first:] = after
+        return out
+
+    def after(self, head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        """Retired content in the years from ``first`` on.
+
+        Parameters
+        ----------
+        head : numpy.ndarray
+            Content placed in the years before ``first``, shape (M, N or 1, first) [kt].
+        tail : numpy.ndarray
+            Content placed in the years from ``first`` on, shape (M, N or 1, n_years - first)
+            [kt].
+
+        Returns
+        -------
+        numpy.ndarray
+            Content retiring in the years from ``first`` on, shape (M, N, n_years - first),
+            C-contiguous [kt].
+        """
         if self.kernel is not None:
-            return content[..., :self.n_years] @ self.kernel
-        n = self.length if content.shape[-1] == self.length else None
-        spectrum = fft.rfft(content, n=n or self.length, axis=-1, workers=-1)
-        if self.spectrum.shape[0] > spectrum.shape[1]:
-            # Content shared by N distributions (only the lifetime is sampled).
-            spectrum = spectrum * self.spectrum
-        else:
-            spectrum *= self.spectrum
-        retired = fft.irfft(spectrum, n=self.length, axis=-1, workers=-1)[..., :self.n_years]
+            return self._toeplitz(head, tail)
+        return self._fft(head, tail)
+
+    def _toeplitz(self, head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        first, kernel = self.first, self.kernel
+        n_out = self.n_years - first
+        out = matmul(np.ascontiguousarray(tail).reshape(-1, n_out), kernel[first:, first:])
+        out = out.reshape(*tail.shape[:-1], n_out)
+        if first:
+            early = matmul(np.ascontiguousarray(head).reshape(-1, first), kernel[:first, first:])
+            out = inplace(np.add, out, early.reshape(*head.shape[:-1], n_out))
+        return out
+
+    def _fft(self, head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        # The transforms run on blocks of samples, each in a buffer that holds the head, the
+        # tail and the zero padding: a block stays in cache from the forward transform to the
+        # inverse one. Threads (scipy.fft's workers) are not used: on the two-core machines
+        # measured they saved nothing and slowed the model down when other work shared the
+        # cores.
+        first, n, length = self.first, self.n_years, self.length
+        n_rows = max(head.shape[0], tail.shape[0])
+        n_samples = max(head.shape[1], tail.shape[1], self.spectrum.shape[0])
+        shared = head.shape[1] == 1 and tail.shape[1] == 1
+        block = min(_FFT_BLOCK, n_samples)
+        buffer = np.zeros((n_rows, 1 if shared else block, length))
+        buffer[..., :first] = head if head.shape[1] == 1 else 0.0
+        buffer[..., first:n] = tail if tail.shape[1] == 1 else 0.0
+        # Content shared by every sample (only the lifetime is sampled): transformed once.
+        content = fft.rfft(buffer, axis=-1) if shared else None
+        out = np.empty((n_rows, n_samples, n - first))
+        for start in range(0, n_samples, block):
+            stop = min(start + block, n_samples)
+            if shared:
+                spectrum = content * self.spectrum[start:stop]
+            else:
+                part = buffer[:, :stop - start]
+                if head.shape[1] > 1:
+                    part[..., :first] = head[:, start:stop]
+                if tail.shape[1] > 1:
+                    part[..., first:n] = tail[:, start:stop]
+                spectrum = fft.rfft(part, axis=-1)
+                spectrum *= self.spectrum[start:stop]
+            out[:, start:stop] = fft.irfft(spectrum, n=length, axis=-1)[..., first:n]
         # The FFT leaves round-off of order 1e-16 of the largest value; content is never
         # negative.
-        return np.maximum(retired, 0.0, out=retired)
+        return np.maximum(out, 0.0, out=out)
 
 
 def primary_supply(years: ArrayLike, supply_years: ArrayLike, supply: ArrayLike,
@@ -382,11 +446,14 @@ def sustained_multiplier(multiplier: ArrayLike, n_years: int) -> np.ndarray:
     [1.0, 1.5, 3.0, 2.5]
     """
     m = np.asarray(multiplier, float)
-    pad = np.ones((*m.shape[:-1], n_years))
-    total = np.cumsum(np.concatenate([pad, m], axis=-1), axis=-1)
-    # mean of m[t - n .. t - 1]: (total[t + n - 1] - total[t - 1]) / n, with m = 1 before t0
-    head = np.concatenate([np.zeros((*m.shape[:-1], 1)), total], axis=-1)
-    return (head[..., n_years:n_years + m.shape[-1]] - head[..., :m.shape[-1]]) / n_years
+    n_out = m.shape[-1]
+    padded = np.concatenate([np.ones((*m.shape[:-1], n_years)), m], axis=-1)
+    # m[t - lag] is padded[t + n - lag]: the sum of the n lagged series, each one slice
+    total = padded[..., n_years - 1:n_years - 1 + n_out].copy()
+    for lag in range(2, n_years + 1):
+        total += padded[..., n_years - lag:n_years - lag + n_out]
+    total /= n_years
+    return total
 
 
 def response_fraction(sustained: ArrayLike, rate: ArrayLike, cap: float) -> np.ndarray:
@@ -486,8 +553,9 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
 
     Parameters
     ----------
-    spending : sequence of array_like
-        Quantity × price of each mineral, one array per mineral [kt × price unit].
+    spending : array_like or sequence of array_like
+        Quantity × price of each mineral, minerals on the first axis (or one array per
+        mineral; they broadcast) [kt × price unit].
     usd_per_unit : array_like
         USD per (kt × price unit) of each mineral, shape (M,) [USD].
     hhi : array_like
@@ -498,14 +566,13 @@ def weighted_concentration(spending: ArrayLike, usd_per_unit: ArrayLike,
     numpy.ndarray
         Weighted HHI [0-10,000]; 0 where nothing is spent.
     """
+    if not isinstance(spending, np.ndarray):
+        spending = np.stack(np.broadcast_arrays(*(np.asarray(s, float) for s in spending)))
     usd = np.asarray(usd_per_unit, float)
-    hhi = np.asarray(hhi, float)
-    total = usd[0] * np.asarray(spending[0], float)
-    weighted = hhi[0] * total
-    for m in range(1, len(usd)):
-        spent = usd[m] * spending[m]
-        total = total + spent
-        weighted = weighted + hhi[m] * spent
+    weights = np.stack([usd * np.asarray(hhi, float), usd], axis=1)  # (M, 2)
+    weighted, total = combine(weights, spending)
+    if np.all(total > 0):
+        return weighted / total
     return weighted / np.where(total > 0, total, 1.0)
 
 
@@ -540,18 +607,24 @@ class Minerals:
         Per material, recovered from retiring EV batteries [kt] (0: not recovered).
     recycled_content : tuple of numpy.ndarray
         Per material, recycled share in that year's new batteries [1].
-    recycled_in_ev : tuple of numpy.ndarray
-        Per material, recycled material in that year's new EV batteries [kt].
+    recycled_in_ev : numpy.ndarray
+        Per material, recycled material in that year's new EV batteries, shape (K, S, T)
+        [kt].
     tightness : tuple of numpy.ndarray
         Per mineral, total demand over primary plus recycled supply [1].
     multiplier : tuple of numpy.ndarray
         Per mineral, price over the price lever (scarcity and shock, capped) [1].
     price : tuple of numpy.ndarray
         Per mineral, its price [price unit of the mineral].
-    supply_for_evs : tuple of numpy.ndarray
-        Per mineral, primary supply left for EVs after other uses and storage [kt].
-    shortfall : tuple of numpy.ndarray
-        Per mineral, EV demand not met by that supply and recycling [kt].
+    spending : numpy.ndarray
+        Per mineral, its content in that year's new EVs times its price, shape (M, S, T)
+        [kt × price unit of the mineral].
+    supply_for_evs : tuple of numpy.ndarray or None
+        Per mineral, primary supply left for EVs after other uses and storage [kt]; None
+        when neither it nor the mineral's shortfall is asked for.
+    shortfall : tuple of numpy.ndarray or None
+        Per mineral, EV demand not met by that supply and recycling [kt]; None when not
+        asked for.
     """
 
     mix: chemistry.MixPath
@@ -562,12 +635,13 @@ class Minerals:
     primary: tuple[np.ndarray, ...]
     recycled: tuple[np.ndarray, ...]
     recycled_content: tuple[np.ndarray, ...]
-    recycled_in_ev: tuple[np.ndarray, ...]
+    recycled_in_ev: np.ndarray
     tightness: tuple[np.ndarray, ...]
     multiplier: tuple[np.ndarray, ...]
     price: tuple[np.ndarray, ...]
-    supply_for_evs: tuple[np.ndarray, ...]
-    shortfall: tuple[np.ndarray, ...]
+    spending: np.ndarray
+    supply_for_evs: tuple[np.ndarray | None, ...]
+    shortfall: tuple[np.ndarray | None, ...]
 
 
 @cache
@@ -599,17 +673,6 @@ def _recoverable() -> frozenset[int]:
     return frozenset(int(k) for k in np.flatnonzero(~(load().recovery == 0)))
 
 
-def _combine(coefficients: np.ndarray, rows: np.ndarray, out: np.ndarray | None = None
-             ) -> np.ndarray:
-    """Σ_r coefficients[r] rows[r] for one material, added to ``out`` if given."""
-    for r in range(len(coefficients)):
-        if coefficients[r] == 0.0:
-            continue
-        term = rows[r] * coefficients[r]
-        out = term if out is None else inplace(np.add, out, term)
-    return np.zeros(rows.shape[1:]) if out is None else out
-
-
 class _Rows:
     """What EV batteries place each year and what retires, as rows free of the mix."""
 
@@ -625,10 +688,11 @@ class _Rows:
     def __call__(self, mix: chemistry.MixPath, first: int = 0
                  ) -> tuple[np.ndarray, np.ndarray]:
         """Rows ``first``... placed and retiring in the model years, each (R, S, T) [GWh]."""
-        rows = mix.content_rows(self.battery, self.history, self.convolution.length, first)
-        n_hist = len(self.history)
-        end = n_hist + self.battery.shape[-1]
-        return rows[:, :, n_hist:end], self.convolution(rows)[:, :, n_hist:]
+        placed = mix.placed_rows(self.battery, first)
+        head = np.zeros((len(placed), 1, len(self.history)))
+        if first == 0:  # the history, at the base-year mix, is in the first row only
+            head[0, 0] = self.history
+        return placed, self.convolution.after(head, placed)
 
 
 @dataclass(frozen=True)
@@ -638,10 +702,11 @@ class _Market:
     other: tuple[np.ndarray, ...]  # per mineral, (1, T) [kt]
     primary: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
     storage: tuple[np.ndarray, ...]  # per material in storage batteries, (S, T) [kt]
-    supply_for_evs: tuple[np.ndarray, ...]  # per mineral, (S, T) [kt]
+    rest: tuple[np.ndarray, ...]  # per mineral, storage and other uses, (S, T) [kt]
+    supply_for_evs: tuple[np.ndarray | None, ...]  # per mineral, (S, T) [kt]; None: not asked
     recovery: tuple[np.ndarray, ...]  # per material: recycling rate × recovery, (S, 1) [1]
     shocked: int | None
-    shock: np.ndarray  # (S, T) [1]
+    shock: np.ndarray | None  # (S, T) [1]; None without a shock
 
 
 @cache
@@ -664,25 +729,29 @@ def _storage_intensity() -> np.ndarray:
     return out
 
 
-def _market(inputs: Inputs, demand: Demand) -> _Market:
+def _market(inputs: Inputs, demand: Demand, wanted: Container[str]) -> _Market:
     p, ref, years = inputs.levers, inputs.ref, inputs.years
     rate = p["recycling_rate"] / 100.0
     recovery = [rate * r for r in np.nan_to_num(ref.recovery)]
     recovery[MATERIALS.index("lithium")] = rate * (p["lithium_recovery"] / 100.0)
     storage = [demand.storage * c for c in _storage_intensity()]
     other = _other_uses(tuple(years))
+    rest = [storage[i] + other[i] for i in range(len(MINERALS))]
     primary = primary_supply(years, ref.supply_years, ref.supply, p["supply_growth"] / 100.0)
-    supply_for_evs = []
-    for i in range(len(MINERALS)):
-        left = inplace(np.subtract, primary[i] - other[i], storage[i])
-        supply_for_evs.append(np.maximum(left, 0.0, out=left))
+    supply_for_evs: list[np.ndarray | None] = []
+    for i, name in enumerate(MINERALS):
+        if f"{name}_supply" in wanted or f"{name}_shortfall" in wanted:
+            left = primary[i] - rest[i]
+            supply_for_evs.append(np.maximum(left, 0.0, out=left))
+        else:
+            supply_for_evs.append(None)
     shocked = inputs.values["price_shock_mineral"]
     return _Market(
-        other=tuple(other), primary=tuple(primary), storage=tuple(storage),
+        other=tuple(other), primary=tuple(primary), storage=tuple(storage), rest=tuple(rest),
         supply_for_evs=tuple(supply_for_evs), recovery=tuple(recovery),
         shocked=None if shocked == "none" else MINERALS.index(shocked),
-        shock=shock_multiplier(years, p["price_shock_year"], p["price_shock_years"],
-                               p["price_shock_factor"]),
+        shock=None if shocked == "none" else shock_multiplier(
+            years, p["price_shock_year"], p["price_shock_years"], p["price_shock_factor"]),
     )
 
 
@@ -691,14 +760,19 @@ def _market_price(i: int, tightness: np.ndarray, inputs: Inputs, market: _Market
     """Price multiplier of mineral i (scarcity and any shock, capped); None if it is 1."""
     ref = inputs.ref
     out = None
-    short = tightness > 1.0
-    if short.any():
-        exponent = inputs.levers["scarcity_exponent"]
-        out = np.ones(np.broadcast_shapes(tightness.shape, exponent.shape))
-        rows = np.flatnonzero(short.any(axis=1)) if short.shape[0] > 1 else slice(None)
-        part = scarcity_multiplier(tightness[rows], exponent[rows] if exponent.shape[0] > 1
-                                   else exponent, ref.scarcity_width)
-        out[rows] = np.minimum(part, ref.scarcity_cap, out=part)
+    exponent = inputs.levers["scarcity_exponent"]
+    shape = np.broadcast_shapes(tightness.shape, exponent.shape)
+    if tightness.shape != shape:
+        tightness = np.ascontiguousarray(np.broadcast_to(tightness, shape))
+    # The multiplier is 1 wherever supply covers demand: the rule is evaluated only at the
+    # (sample, year) points where it does not, often a small part of a batch.
+    short = np.flatnonzero(tightness > 1.0)
+    if short.size:
+        if exponent.shape[0] > 1:
+            exponent = exponent[short // shape[1], 0]
+        part = scarcity_multiplier(tightness.ravel()[short], exponent, ref.scarcity_width)
+        out = np.ones(shape)
+        out.ravel()[short] = np.minimum(part, ref.scarcity_cap, out=part)
     if i == market.shocked:
         out = price_multiplier(1.0 if out is None else out, market.shock, ref.scarcity_cap)
     return out
@@ -707,7 +781,7 @@ def _market_price(i: int, tightness: np.ndarray, inputs: Inputs, market: _Market
 def _balance(i: int, ev: np.ndarray, recycled: np.ndarray | None, inputs: Inputs,
              market: _Market) -> tuple[np.ndarray, np.ndarray | None]:
     """Tightness of mineral i's market and its price multiplier (None: 1)."""
-    total = inplace(np.add, ev + market.storage[i], market.other[i])
+    total = ev + market.rest[i]
     supply = market.primary[i] if recycled is None else market.primary[i] + recycled
     total = inplace(np.divide, total, supply)
     return total, _market_price(i, total, inputs, market)
@@ -741,28 +815,59 @@ def _content(recycled: np.ndarray, demand: np.ndarray) -> np.ndarray:
     return np.minimum(share, 1.0, out=share)
 
 
-def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
+@cache
+def _carried() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Materials in the battery cells, and those recovered from them (material indices)."""
+    ndpr = MATERIALS.index("ndpr")
+    return (tuple(k for k in range(len(MATERIALS)) if k != ndpr), tuple(sorted(_recoverable())))
+
+
+def _placed_and_retired(coefficients: np.ndarray, placed: np.ndarray, retiring: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Content of the materials of the cells placed, and of those recovered retiring, (K, S, T)
+    [kt], from the rows and their coefficients (R, K)."""
+    cells, recovered = _carried()
+    return (combine(coefficients[:, list(cells)], placed),
+            combine(coefficients[:, list(recovered)], retiring))
+
+
+def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath,
+         wanted: Container[str] = ALL) -> Minerals:
     """Run the minerals step: balance every market for the EV mix, after any price response.
 
     With a price response, the mix answers the sustained prices that the
     minerals it watches (lithium, nickel, cobalt) would have on the stated mix
     (one round of response), and every market is balanced on the shifted mix.
+    A mineral's supply left for EVs and its shortfall are computed only if
+    ``{mineral}_supply`` or ``{mineral}_shortfall`` are among the series ``wanted``.
     """
     p, ref = inputs.levers, inputs.ref
-    market = _market(inputs, demand)
+    market = _market(inputs, demand, wanted)
     rows = _Rows(inputs, demand.battery)
     placed, retiring = rows(mix)
     coefficients = mix.row_coefficients(ref.intensity)  # (2, K)
-    ndpr = MINERALS.index("ndpr")
-    recoverable = _recoverable()
-    materials = range(len(MATERIALS))
-    ev = [demand.ev_sales * p["ndpr_per_vehicle"] if k == ndpr
-          else _combine(coefficients[:, k], placed) for k in materials]
-    retired = [_combine(coefficients[:, k], retiring) if k in recoverable else None
-               for k in materials]
-    recycled_k = [None if r is None else r * market.recovery[k] for k, r in enumerate(retired)]
+    cells, recovered = _carried()
+    in_cells, retired = _placed_and_retired(coefficients, placed, retiring)
+
+    magnets = demand.ev_sales * p["ndpr_per_vehicle"]
+    respond = bool(np.any(p["price_response"] > 0))
+
+    def split(in_cells: np.ndarray, retired: np.ndarray, final: bool
+              ) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """Per material: content placed in EVs, and recycled from retiring EVs (None: 0).
+        ``retired`` is overwritten if ``final``."""
+        ev = [magnets] * len(MATERIALS)  # NdPr is in the motor magnets
+        recycled: list[np.ndarray | None] = [None] * len(MATERIALS)
+        for j, k in enumerate(cells):
+            ev[k] = in_cells[j]
+        for j, k in enumerate(recovered):
+            recycled[k] = inplace(np.multiply, retired[j], market.recovery[k]) if final \
+                else retired[j] * market.recovery[k]
+        return ev, recycled
+
+    ev, recycled_k = split(in_cells, retired, final=not respond)
     balanced: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
-    if np.any(p["price_response"] > 0):
+    if respond:
         watched = sorted({m for minerals_, _, _ in _channels() for m in minerals_})
         balanced = {i: _balance(i, ev[i], recycled_k[i], inputs, market) for i in watched}
         shifts = _response(inputs, {i: balanced[i][1] for i in watched})
@@ -770,38 +875,44 @@ def step(inputs: Inputs, demand: Demand, mix: chemistry.MixPath) -> Minerals:
             first = mix.n_rows
             mix = mix.with_shifts(shifts)
             coefficients = mix.row_coefficients(ref.intensity)[first:]
-            placed, retiring = rows(mix, first)
-            ev = [e if k == ndpr else _combine(coefficients[:, k], placed, e)
-                  for k, e in enumerate(ev)]
-            retired = [None if r is None else _combine(coefficients[:, k], retiring, r)
-                       for k, r in enumerate(retired)]
-            recycled_k = [None if r is None else r * market.recovery[k]
-                          for k, r in enumerate(retired)]
+            more_cells, more_retired = _placed_and_retired(coefficients, *rows(mix, first))
+            # The retired content before the recovery is applied: recovery is linear.
+            ev, recycled_k = split(inplace(np.add, in_cells, more_cells),
+                                   inplace(np.add, retired, more_retired), final=True)
             balanced = {}
-    content, in_ev = [], []
-    for k in materials:
+    content = []
+    for k in range(len(MATERIALS)):
         if recycled_k[k] is None:
             recycled_k[k] = np.zeros(1)
             content.append(np.zeros(1))
-            in_ev.append(np.zeros(1))
         else:
             content.append(_content(recycled_k[k], ev[k] + market.storage[k]))
-            in_ev.append(content[k] * ev[k])
+    in_ev = np.zeros((len(MATERIALS), *np.broadcast_shapes(*(ev[k].shape for k in recovered),
+                                                          *(content[k].shape for k in recovered))))
+    for k in recovered:
+        np.multiply(content[k], ev[k], out=in_ev[k])
     tightness, multiplier, price, shortfall = [], [], [], []
-    for i, name in enumerate(PRICE_LEVERS):
-        rec = recycled_k[i] if i in recoverable else None
+    for i, (mineral, lever) in enumerate(zip(MINERALS, PRICE_LEVERS, strict=True)):
+        rec = recycled_k[i] if i in recovered else None
         t, m = balanced.get(i) or _balance(i, ev[i], rec, inputs, market)
         tightness.append(t)
         multiplier.append(np.ones(1) if m is None else m)
-        price.append(np.broadcast_to(p[name], np.broadcast_shapes(p[name].shape, t.shape))
-                     if m is None else p[name] * m)
-        short = ev[i] - market.supply_for_evs[i]
-        if rec is not None:
-            short = inplace(np.subtract, short, rec)
-        shortfall.append(np.maximum(short, 0.0, out=short))
+        price.append(np.broadcast_to(p[lever], np.broadcast_shapes(p[lever].shape, t.shape))
+                     if m is None else p[lever] * m)
+        if f"{mineral}_shortfall" in wanted:
+            short = ev[i] - market.supply_for_evs[i]
+            if rec is not None:
+                short = inplace(np.subtract, short, rec)
+            shortfall.append(np.maximum(short, 0.0, out=short))
+        else:
+            shortfall.append(None)
+    spending = np.empty((len(MINERALS), *np.broadcast_shapes(*(a.shape for a in (*ev, *price)))))
+    for i in range(len(MINERALS)):
+        np.multiply(ev[i], price[i], out=spending[i])
     return Minerals(
         mix=mix, battery=demand.battery, ev_content=tuple(ev),
         storage_content=market.storage[:len(MINERALS)], other_uses=market.other,
         primary=market.primary, recycled=tuple(recycled_k), recycled_content=tuple(content),
-        recycled_in_ev=tuple(in_ev), tightness=tuple(tightness), multiplier=tuple(multiplier),
-        price=tuple(price), supply_for_evs=market.supply_for_evs, shortfall=tuple(shortfall))
+        recycled_in_ev=in_ev, tightness=tuple(tightness), multiplier=tuple(multiplier),
+        price=tuple(price), spending=spending, supply_for_evs=market.supply_for_evs,
+        shortfall=tuple(shortfall))
