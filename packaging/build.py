@@ -517,11 +517,19 @@ def bundle_modules(bundle: Path, pyz_toc: Path) -> set[str]:
     return names
 
 
+#: Data files that evexplorer.spec puts elsewhere in the bundle than they are in the checkout
+#: (checkout path → bundle path, "/"-separated): the user guide is kept in docs/ but
+#: installed among the resources, where Help ▸ User Guide looks first.
+BUNDLED_AS = {"docs/user-guide.md": "resources/user-guide.md"}
+
+
 def missing_data_files(bundle: Path, files: Iterable[str]) -> list[str]:
     """The data files (paths relative to site-packages or the checkout, "/"-separated)
-    that are not at the same place under the bundle's ``_internal`` folder."""
+    that are not at their place (the same, or the one :data:`BUNDLED_AS` gives) under the
+    bundle's ``_internal`` folder."""
     internal = bundle / "_internal"
-    return [f for f in files if not internal.joinpath(*f.split("/")).is_file()]
+    return [f for f in files
+            if not internal.joinpath(*BUNDLED_AS.get(f, f).split("/")).is_file()]
 
 
 def check_runtime_modules() -> None:

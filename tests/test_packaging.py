@@ -812,3 +812,14 @@ def test_missing_data_files_are_reported(build, tmp_path):
     files = ["scipy/stats/_sobol_direction_numbers.npz", "resources/reference_data.json"]
     assert build.missing_data_files(tmp_path / "EVExplorer", files) == [
         "resources/reference_data.json"]
+
+
+def test_the_user_guide_is_looked_for_where_the_spec_installs_it(build, tmp_path):
+    internal = tmp_path / "EVExplorer" / "_internal"
+    files = ["docs/user-guide.md"]
+    assert build.missing_data_files(tmp_path / "EVExplorer", files) == files
+    (internal / "resources").mkdir(parents=True)
+    (internal / "resources" / "user-guide.md").write_text("# Guide\n", encoding="utf-8")
+    assert build.missing_data_files(tmp_path / "EVExplorer", files) == []
+    spec = (build.PACKAGING / "evexplorer.spec").read_text(encoding="utf-8")
+    assert '(str(ROOT / "docs" / "user-guide.md"), "resources")' in spec
