@@ -181,11 +181,12 @@ def test_the_narrow_table_becomes_side_by_side_when_widened(window, qtbot, view)
     add(window, qtbot, "compare_add_current")
     table = view.table
     squeeze_cost = f"{pack_cost(preset('lithium_squeeze').parameters):,.0f}"
-    window.splitter.setSizes([330, 830, 240])  # the right-hand column as it opens
+    side = [window.levers_dock, window.analysis_dock]
+    window.resizeDocks(side, [330, 240], Qt.Orientation.Horizontal)  # the panel as it opens
     settle()
     assert not table.side_by_side
     assert table.value_item(PACK, 0).text() == squeeze_cost
-    window.splitter.setSizes([300, 500, 600])  # the user drags the splitter to the left
+    window.resizeDocks(side, [300, 600], Qt.Orientation.Horizontal)  # the user widens it
     settle()
     assert table.side_by_side
     assert table.value_item(PACK, 0).text().startswith(f"{squeeze_cost}\n")

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget
 
 from evexplorer.app import create_main_window
-from evexplorer.app.charts import Arrangement, ChartPanel, PackCostChart
+from evexplorer.app.charts import ChartPanel, PackCostChart
 
 pytestmark = pytest.mark.gui
 
@@ -320,6 +320,38 @@ def test_a_new_window_sizes_its_panels_for_the_size_it_is_shown_at(qtbot, tmp_pa
     assert window.changes_dock.width() == pytest.approx(main_window.RIGHT_SHARE * 1400, abs=8)
     assert QApplication.focusWidget() is window.levers.search
     window.session.new()
+
+
+def test_side_panels_keep_their_share_until_the_user_sizes_them(sized, qtbot):
+    from evexplorer.app import main_window
+
+    window = sized(1400, 900)
+    window.resize(1280, 720)  # a laptop user shrinks the window
+    settle()
+    assert window.levers_dock.width() == pytest.approx(main_window.LEVERS_SHARE * 1280, abs=8)
+    assert window.headline.columns == len(window.headline.cards)  # the cards keep one row
+    # The user drags the edge between the levers and the charts: the widths are theirs.
+    edge = window.levers_dock.geometry().right() + 2
+    point = window.levers_dock.geometry().center()
+    point.setX(edge)
+    assert window.childAt(point) is None
+    qtbot.mousePress(window, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=point)
+    window.resizeDocks([window.levers_dock], [330], Qt.Orientation.Horizontal)
+    settle()
+    window.resize(1366, 768)
+    settle()
+    assert window.levers_dock.width() == pytest.approx(330, abs=2)
+
+
+def test_every_y_axis_holds_its_unit_in_a_tight_grid(sized):
+    window = sized(1280, 720)
+    assert window.charts.arrangement.mode == "grid"
+    for chart in window.charts.visible_charts():
+        axis = chart.plot.getAxis("left")
+        label = axis.label
+        unit = label.boundingRect().width() - 2 * label.document().documentMargin()
+        assert axis.boundingRect().height() >= unit, (chart.key, axis.labelText)
 
 
 def test_f6_visits_every_panel(sized, qtbot):

@@ -503,6 +503,8 @@ class AttributionView(LazyView):
         self.note.setStyleSheet("color: #505050;")
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        # In a narrow panel a field goes under its label rather than widening the panel.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         output_label_ = QLabel("Output")
         output_label_.setBuddy(self.output)
         year_label = QLabel("Year")

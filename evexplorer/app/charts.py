@@ -1228,8 +1228,9 @@ class ChartPanel(QWidget):
 
     Every shown chart goes in a grid whose number of columns gives the cells
     the best shape (1 to 4 columns, cells about 1.6 times as wide as high);
-    when no grid leaves each chart its minimum size (:attr:`PLOT_MIN` of plot
-    below its title and legend), the panel shows as many charts as fit, each
+    a row of the grid needs the height of its tallest chart. When no grid leaves
+    each chart its minimum size (:attr:`PLOT_MIN` of plot below its title and
+    legend), the panel shows as many charts as fit, each
     under a picker of the chart it shows. The arrangement follows the panel's
     size as the window is resized, over however many charts :attr:`charts` holds.
 
@@ -1247,7 +1248,8 @@ class ChartPanel(QWidget):
         Returns the chosen year, marked on every chart.
     """
 
-    #: Smallest plot area of a chart, below its title and legend [px].
+    #: Smallest plot area of a chart, below its title and legend [px] (taller where the
+    #: unit along the y axis needs it: :meth:`plot_min_height`).
     PLOT_MIN = QSize(200, 120)
     #: Space between the charts [px].
     SPACING = 6
@@ -1377,6 +1379,17 @@ class ChartPanel(QWidget):
         width) and :attr:`PLOT_MIN` of plot [px]."""
         return max(chart.minimum_height(int(width)) for chart in charts)
 
+    def _grid_min_height(self, charts: Sequence[Chart], columns: int, width: int) -> int:
+        """Least height of a grid of ``charts`` in ``columns`` over ``width`` [px]: each row
+        as tall as its tallest chart needs at the row's cell width (a last chart alone in its
+        row spans the whole width), with the spacing between rows."""
+        gap = self.SPACING
+        cell_w = (width - (columns - 1) * gap) / columns
+        rows = [charts[i:i + columns] for i in range(0, len(charts), columns)]
+        heights = [self._cell_min_height(row, width if len(row) == 1 and columns > 1
+                                         else cell_w) for row in rows]
+        return sum(heights) + (len(rows) - 1) * gap
+
     def arrange(self, width: int, height: int) -> Arrangement:
         """The arrangement of the shown charts in a panel of ``width`` × ``height`` [px]."""
         shown = self.shown_charts()
@@ -1390,7 +1403,7 @@ class ChartPanel(QWidget):
             rows = math.ceil(n / columns)
             cell_w = (width - (columns - 1) * gap) / columns
             cell_h = (height - (rows - 1) * gap) / rows
-            if cell_w < min_width or cell_h < self._cell_min_height(shown, cell_w):
+            if cell_w < min_width or height < self._grid_min_height(shown, columns, width):
                 continue
             score = abs(math.log(cell_w / cell_h / self.ASPECT))
             if best is None or score < best[0]:
@@ -1434,6 +1447,8 @@ class ChartPanel(QWidget):
         """Lay the charts out for the panel's current size (only if the arrangement changed,
         unless ``force``)."""
         force = self._adopt() or force
+        for chart in self.charts:  # the year axes take their height once first drawn
+            self._fit_plot_minimum(chart)
         arrangement = self.arrange(self.width(), self.height())
         if arrangement == self.arrangement and not force:
             return
@@ -1476,11 +1491,24 @@ class ChartPanel(QWidget):
         """Take charts added to :attr:`charts` into the panel; True if there were any."""
         new = [c for c in self.charts if id(c) not in self._adopted]
         for chart in new:
-            chart.widget.setMinimumSize(self.PLOT_MIN)
+            self._fit_plot_minimum(chart)
             chart.container.setParent(self)
             chart.container.hide()
             self._adopted.add(id(chart))
         return bool(new)
+
+    @classmethod
+    def plot_min_height(cls, chart: Chart) -> int:
+        """Least height of ``chart``'s plot [px]: :attr:`PLOT_MIN`, or more where the unit
+        written along the y axis is longer than that leaves the axis (the axis runs the
+        plot's height less the year axis below it)."""
+        label = chart.plot.getAxis("left").label
+        unit = label.boundingRect().width() - 2 * label.document().documentMargin()
+        below = chart.plot.getAxis("bottom").height()
+        return max(cls.PLOT_MIN.height(), math.ceil(unit + below))
+
+    def _fit_plot_minimum(self, chart: Chart) -> None:
+        chart.widget.setMinimumSize(self.PLOT_MIN.width(), self.plot_min_height(chart))
 
     def _fill_picker(self, slot: ChartSlot, titles: list[tuple[str, str]], key: str) -> None:
         picker = slot.picker
@@ -1580,4 +1608,5 @@ class ChartPanel(QWidget):
 
     def _on_mineral(self, index: int) -> None:
         self.mineral.set_mineral(self.mineral_choice.itemData(index))
+        self._fit_plot_minimum(self.mineral)  # another unit along the axis
         self.mineral.update(self._session.shown, self._session.reference_results, self._year())

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QMenu,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -434,11 +433,14 @@ class CompareView(LazyView):
         self.add_menu.setObjectName("compare_add_menu")
         self.add_menu.aboutToShow.connect(self._fill_menu)
         self.add_button.setMenu(self.add_menu)
-        self.remove_button = QPushButton("Remove")
+        # Tool buttons, as "Add…": the three side by side fit the narrow analysis panel.
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove")
         self.remove_button.setObjectName("compare_remove")
         self.remove_button.setToolTip("Remove the selected scenario from the comparison (Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
-        self.larger_button = QPushButton("Larger…")
+        self.larger_button = QToolButton()
+        self.larger_button.setText("Larger…")
         self.larger_button.setObjectName("compare_larger")
         self.larger_button.setToolTip("The same table in a window of its own")
         self.larger_button.clicked.connect(self.open_larger)

@@ -319,8 +319,10 @@ class DriversPanel(QWidget):
         for n in SOBOL_SAMPLES:
             self.samples.addItem(f"{n:,}", n)
         self.samples.setCurrentIndex(SOBOL_SAMPLES.index(DEFAULT_SOBOL))
-        self.cancel = QPushButton("&Cancel")
+        # Alt+P: Alt+C belongs to the Compare tab beside this one.
+        self.cancel = QPushButton("Sto&p")
         self.cancel.setObjectName("drivers_cancel_sobol")
+        self.cancel.setToolTip("Stop the Sobol analysis")
         self.cancel.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setObjectName("drivers_sobol_progress")
@@ -347,14 +349,17 @@ class DriversPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.run_sobol)
         row.addWidget(self.samples, 1)
-        row.addWidget(self.cancel)
+        # Cancel goes beside the progress it stops, so that the row fits a narrow panel.
+        running = QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 4, 2, 2)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.tornado, 3)
         layout.addLayout(row)
-        layout.addWidget(self.progress)
+        layout.addLayout(running)
         layout.addWidget(self.status)
         layout.addWidget(self.indices, 2)  # hidden until the first results: the tornado grows
 

@@ -45,6 +45,8 @@ from ..session import Change, Session
 
 #: Positions of a float lever's slider.
 SLIDER_STEPS = 1000
+#: Narrowest slider that can still be dragged with some precision [px].
+SLIDER_MIN_WIDTH = 60
 
 
 ErrorSink = Callable[[str], None]
@@ -145,10 +147,12 @@ class LeverView(QWidget):
         header.setSpacing(4)
         header.addWidget(self.label, 1)
         header.addWidget(self.uncertainty_mark, 0, Qt.AlignmentFlag.AlignTop)
-        # columns: 0 slider, 1 value field, 2 reset, 3 information
-        self._layout.addLayout(header, 0, 0, 1, 2)
-        self._layout.addWidget(self.reset_button, 0, 2)
-        self._layout.addWidget(self.info_button, 0, 3)
+        header.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.info_button, 0, Qt.AlignmentFlag.AlignTop)
+        # Row 0: label, mark and buttons in one row across the lever, so that the mark
+        # appearing takes room from the label, never widens the lever.
+        # Row 1: the lever's input across the lever (for a number: slider and value field).
+        self._layout.addLayout(header, 0, 0, 1, 4)
         self._layout.setColumnStretch(0, 1)
         session.subscribe(self._on_session, names=(param.name,))
 
@@ -240,8 +244,13 @@ class NumberLever(LeverView):
         self.spin.setMinimumWidth(130)
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.label.setBuddy(self.spin)
-        self._layout.addWidget(self.slider, 1, 0)
-        self._layout.addWidget(self.spin, 1, 1, 1, 3)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.slider.setMinimumWidth(SLIDER_MIN_WIDTH)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.spin)
+        self._layout.addLayout(row, 1, 0, 1, 4)
         self.slider.sliderPressed.connect(self._on_pressed)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider.sliderReleased.connect(self._on_released)

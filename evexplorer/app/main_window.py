@@ -14,13 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -48,18 +49,18 @@ from .attribution_view import AttributionView
 from .autosave import Autosaver, autosave_seconds
 from .background import LatestJobs
 from .charts import ChartPanel
+from .compare_view import CompareView
 from .docks import dock as side_panel
 from .drivers import DriversPanel
-from .compare_view import CompareView
 from .export_actions import ExportActions
 from .goal_seek_dialog import GoalSeekDialog
 from .levers import LeverPanel
 from .panels import ChangesPanel, HeadlinePanel, MetaPanel
 from .reference import ReferenceDialog
 from .status import StatusBar
+from .targets_view import TargetsView
 from .uncertainty_controller import BandController
 from .uncertainty_editor import UncertaintyMarks, reset_uncertainty
-from .targets_view import TargetsView
 
 APP_NAME = "EV Explorer"
 MAX_RECENT = 8
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
         self.recompute_count = 0
         self._presets: list[NamedScenario] | None = None
         self.reference_dialog: ReferenceDialog | None = None
+        #: Whether the side panels follow the window's width (until the user sizes them).
+        self._panels_follow = False
+        self._layout_pending = True
         self.user_guide: QWidget | None = None
         #: Where error messages go instead of a dialog (``title, text``), e.g. offscreen.
         self.error_sink: Callable[[str, str], None] | None = None
@@ -267,16 +271,38 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             dock.show()
         self.splitDockWidget(self.changes_dock, self.analysis_dock, Qt.Orientation.Vertical)
-        width = self.width()
-        left = min(max(round(LEVERS_SHARE * width), self.levers_dock.minimumSizeHint().width()),
-                   LEVERS_WIDTH)
-        right = min(max(round(RIGHT_SHARE * width), self.changes_dock.minimumSizeHint().width()),
-                    RIGHT_WIDTH)
-        self.resizeDocks([self.levers_dock, self.changes_dock], [left, right],
-                         Qt.Orientation.Horizontal)
+        self._size_side_panels()
         height = max(self.height() - 120, 200)
         self.resizeDocks([self.changes_dock, self.analysis_dock],
                          [round(0.4 * height), round(0.6 * height)], Qt.Orientation.Vertical)
+        self._panels_follow = True
+
+    def _size_side_panels(self) -> None:
+        """Give the docked side panels their share of the window's width."""
+        width = self.width()
+        sizes = {self.levers_dock: (LEVERS_SHARE, LEVERS_WIDTH),
+                 self.changes_dock: (RIGHT_SHARE, RIGHT_WIDTH)}
+        docks = [dock for dock in sizes if dock.isVisibleTo(self) and not dock.isFloating()]
+        if docks:
+            self.resizeDocks(docks, [min(max(round(sizes[d][0] * width),
+                                             d.minimumSizeHint().width()), sizes[d][1])
+                                     for d in docks], Qt.Orientation.Horizontal)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Until the user drags a panel's edge, the side panels keep their share of the
+        # window's width as the window is resized (the charts and cards keep theirs).
+        if (self._panels_follow and not self._layout_pending
+                and event.oldSize().width() > 0 and event.oldSize().width() != self.width()):
+            self._size_side_panels()
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.MouseButtonPress
+                and self.childAt(event.position().toPoint()) is None):
+            # A press between the panels, on no widget: the start of a drag of the edge
+            # between two panels. The widths are the user's from now on.
+            self._panels_follow = False
+        return super().event(event)
 
     def _panels(self) -> list[tuple[QDockWidget | None, QWidget]]:
         """The panels that F6 visits in turn: dock (None for the charts) and focus target."""
@@ -873,6 +899,8 @@ class MainWindow(QMainWindow):
         # Without a saved arrangement, the panels are sized for the window as first shown.
         self._layout_pending = not (isinstance(state, QByteArray) and not state.isEmpty()
                                     and self.restoreState(state, WINDOW_STATE_VERSION))
+        # A restored arrangement is the user's: its widths stay as they were left.
+        self._panels_follow = self._layout_pending
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

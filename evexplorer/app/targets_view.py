@@ -260,6 +260,10 @@ class TargetsView(LazyView):
         self.value.setValue(80.0)
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.value.setKeyboardTracking(False)
+        # As wide as a figure and its unit need, not as the widest number the range allows:
+        # the form fits the narrow analysis panel.
+        self.value.setMinimumWidth(self.value.fontMetrics().horizontalAdvance("00,000.00 USD")
+                                   + 24)
         self.year = YearSpin("target_year", 2030)
         self.year.setAccessibleName("Year of the target")
         self.add_button = QPushButton("Add target")
