@@ -35,7 +35,7 @@ def test_headlines_match_the_window_cards(scenario, baseline):
                     reference=Reference("Baseline", baseline))
     report = build_report(snap, year=2035)
     assert [h.key for h in report.headlines] == [
-        "pack_cost", "cost_parity_year", "breakeven_distance", "lithium_shortfall_years",
+        "pack_cost", "cost_parity_year", "breakeven_distance", "lithium_shortfall",
         "fleet_emissions_avoided"]
     figures = {h.key: h for h in report.headlines}
 
@@ -66,7 +66,7 @@ def test_equal_figures_say_so_and_a_negative_change_uses_a_minus_sign(baseline):
     cheap = evaluate({"lithium_price": 5_000})
     report = build_report(Snapshot(results=cheap, reference=Reference("Today", baseline)))
     figures = {h.key: h for h in report.headlines}
-    assert figures["lithium_shortfall_years"].delta_text == "= Today"
+    assert figures["lithium_shortfall"].delta_text == "= Today"
     diff = at(cheap, "pack_cost", 2030) - at(baseline, "pack_cost", 2030)
     assert figures["pack_cost"].delta_text == f"\u2212{abs(diff):,.0f} USD/kWh vs Today"
     assert figures["pack_cost"].better is True
@@ -163,7 +163,7 @@ def test_headline_titles_are_those_of_the_cards():
     # The same titles and units as the window's headline cards (evexplorer/app/panels.py).
     assert [(h.title, h.unit) for h in HEADLINES] == [
         ("Pack cost", "USD/kWh"), ("Price parity with gasoline", ""),
-        ("Emissions break-even", "km"), ("Lithium shortfall", "years"),
+        ("Emissions break-even", "km"), ("Lithium shortfall", "kt LCE"),
         ("Avoided by that year's EVs", "Mt CO2e")]
 
 

@@ -162,6 +162,11 @@ def test_headline_cards_show_p10_p90_from_an_independent_monte_carlo(window, qtb
     text = window.headline.cards["cost_parity_year"].range.text()
     assert text in (f"P10 {first}; {100 * never:.0f} % never",
                     f"{first}–never ({100 * never:.0f} %)")
+    # Each card's range is of the figure it shows: the lithium card shows the shortfall in
+    # kt LCE of the chosen year (not the count of short years it is keyed by).
+    s10, s90 = np.percentile(batch.series["lithium_shortfall"][:, i], [10, 90])
+    shortfall = window.headline.cards["lithium_shortfall_years"].range.text()
+    assert f"{s10:,.0f}–{s90:,.0f}" in shortfall, shortfall
     # the cards follow the chosen year
     window.headline.year.setValue(2040)
     j = int(np.searchsorted(batch.years, 2040))

@@ -58,7 +58,8 @@ def range_text(headline: Headline, bands: Any, year: int, short: int = 0) -> str
     Parameters
     ----------
     headline : Headline
-        The card's figure (its key, unit, decimals, and whether it is a year).
+        The card's figure (the output it reads, its unit, decimals, and whether it
+        is a year).
     bands : Bands or None
         The session's bands.
     year : int
@@ -81,7 +82,7 @@ def range_text(headline: Headline, bands: Any, year: int, short: int = 0) -> str
     """
     if bands is None:
         return ""
-    found = band_at(bands, headline.key, year)
+    found = band_at(bands, headline.output or headline.key, year)
     if found is None:
         return ""
     low, high, never = found

@@ -50,6 +50,7 @@ from ..model.registry import ParameterError
 from ..session import Change, Session
 from .background import Done, LatestJobs
 from .compute_process import ComputeProcess, plain_values, shared
+from .panels import HEADLINES
 
 #: Samples of a band while levers move: the first 256 points of the design (balanced).
 DRAG_SAMPLES = 256
@@ -71,8 +72,9 @@ WINDOW_SERIES: tuple[str, ...] = (
 
 
 def window_series(extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """The series of :data:`WINDOW_SERIES` and ``extra`` that this model computes, in order."""
-    names = dict.fromkeys([*WINDOW_SERIES, *extra])
+    """The series of :data:`WINDOW_SERIES`, the headline cards' outputs and ``extra`` that this
+    model computes, in order."""
+    names = dict.fromkeys([*WINDOW_SERIES, *(h.output for h in HEADLINES if h.output), *extra])
     return tuple(name for name in names if name in SERIES)
 
 

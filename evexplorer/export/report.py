@@ -70,7 +70,7 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("pack_cost", "Pack cost", "USD/kWh"),
     Headline("cost_parity_year", "Price parity with gasoline", "", is_year=True, series=False),
     Headline("breakeven_distance", "Emissions break-even", "km"),
-    Headline("lithium_shortfall_years", "Lithium shortfall", "years", series=False),
+    Headline("lithium_shortfall", "Lithium shortfall", "kt LCE"),
     Headline("fleet_emissions_avoided", "Avoided by that year's EVs", "Mt CO2e",
              lower_is_better=False),
 )
