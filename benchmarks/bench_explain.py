@@ -87,9 +87,9 @@ def main() -> dict[str, Any]:
             "goal-seek, ice_vehicle_price for parity in 2026",
             lambda: seek_parity(None, "ice_vehicle_price", 2026), GOAL_SEEK_MS),
         "seek_whole_number": (
-            "goal-seek, chemistry_target_year (whole number)",
+            "goal-seek, chemistry_target_year (whole number) for pack_cost 2030 = 65 USD/kWh",
             lambda: goal_seek({"chemistry_mix": "LFP"}, "chemistry_target_year", "pack_cost",
-                              2030, 80.0), GOAL_SEEK_MS),
+                              2030, 65.0), GOAL_SEEK_MS),
         "seek_two_solutions": (
             "goal-seek, battery_size for pack_cost 2035 = 75 USD/kWh (two solutions)",
             lambda: goal_seek(None, "battery_size", "pack_cost", 2035, 75.0), GOAL_SEEK_MS),
