@@ -11,23 +11,12 @@ Like the application, the benchmark first calls
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import statistics
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import numpy as np
+import _common
 
-# Let the script run from a source checkout without installation.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 from evexplorer.analysis.attribution import TIME_AXIS, attribute  # noqa: E402
 from evexplorer.analysis.goal_seek import UnreachableTarget, goal_seek, seek_parity  # noqa: E402
@@ -63,19 +52,6 @@ def every_lever_changed() -> dict[str, Any]:
     return changed
 
 
-def timed(action: Callable[[], Any], runs: int = RUNS) -> dict[str, float]:
-    """Median and minimum of ``runs`` calls after :data:`WARMUP` calls [ms]."""
-    for _ in range(WARMUP):
-        action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return {"median_ms": 1e3 * statistics.median(times), "min_ms": 1e3 * min(times),
-            "runs": runs}
-
-
 def _unreachable() -> None:
     # Pack cost in 2035 turns inside battery_size's range: the search of its minimum runs.
     try:
@@ -87,9 +63,7 @@ def _unreachable() -> None:
 
 def main() -> dict[str, Any]:
     """Run the benchmark; return its figures (times in ms)."""
-    from evexplorer._platform import tune_allocator
-
-    tuned = tune_allocator()
+    environment = _common.environment()
     every = every_lever_changed()
     cases: dict[str, tuple[str, Callable[[], Any], float | None]] = {
         "attribution_10_numeric": (
@@ -113,9 +87,9 @@ def main() -> dict[str, Any]:
             "goal-seek, ice_vehicle_price for parity in 2026",
             lambda: seek_parity(None, "ice_vehicle_price", 2026), GOAL_SEEK_MS),
         "seek_whole_number": (
-            "goal-seek, chemistry_target_year (whole number)",
+            "goal-seek, chemistry_target_year (whole number) for pack_cost 2030 = 65 USD/kWh",
             lambda: goal_seek({"chemistry_mix": "LFP"}, "chemistry_target_year", "pack_cost",
-                              2030, 80.0), GOAL_SEEK_MS),
+                              2030, 65.0), GOAL_SEEK_MS),
         "seek_two_solutions": (
             "goal-seek, battery_size for pack_cost 2035 = 75 USD/kWh (two solutions)",
             lambda: goal_seek(None, "battery_size", "pack_cost", 2035, 75.0), GOAL_SEEK_MS),
@@ -123,12 +97,12 @@ def main() -> dict[str, Any]:
             "goal-seek, unreachable target (scan, then a search of the turning point)",
             _unreachable, GOAL_SEEK_MS),
     }
-    figures = {key: {"label": label, "goal_ms": goal, **timed(action)}
+    figures = {key: {"label": label, "goal_ms": goal,
+                     **_common.ms_figures(_common.time_calls(action, RUNS, WARMUP))}
                for key, (label, action, goal) in cases.items()}
     sampled = attribute(None, every, "pack_cost", 2040)
     figures["attribution_sampled"]["model_runs"] = sampled.runs
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "cpus": os.cpu_count(), "allocator_tuned": tuned, "cases": figures}
+    return {**environment, "cases": figures}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -142,14 +116,9 @@ def table(result: dict[str, Any]) -> str:
         rows.append(f"| {figures['label']} ({figures['runs']} calls) "
                     f"| {figures['median_ms']:.1f} | {figures['min_ms']:.1f} "
                     f"| {'' if goal is None else f'< {goal:g}'} | {status} |")
-    head = (f"Python {result['python']}, NumPy {result['numpy']}, {result['cpus']} CPUs; "
-            f"allocator tuned: {result['allocator_tuned']}")
-    return head + "\n\n" + "\n".join(rows)
+    return _common.environment_line(result) + "\n\n" + "\n".join(rows)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
-    figures = main()
-    print(json.dumps(figures, indent=1) if args.json else table(figures))
+    args = _common.arguments(__doc__).parse_args()
+    _common.print_figures(main(), table, args.json)

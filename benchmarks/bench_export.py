@@ -10,8 +10,6 @@ points, and the batch size is chosen from the scan of batch sizes below.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import os
 import statistics
@@ -22,10 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Let the script run from a source checkout without installation.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import _common
+
+_ROOT = _common.use_checkout()  # the script runs from a source checkout without installation
 
 GOAL_XLSX_S = 0.5
 GOAL_SWEEP_100K_S = 3.0
@@ -58,46 +55,8 @@ print(elapsed, peak)
 
 
 def _median_s(action, runs: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-#: Runs ``evexplorer ARGS`` and reports on stderr the peak resident memory of that process
-#: (VmHWM, not ru_maxrss: Linux counts the parent's memory at fork time in the latter) and
-#: the processor time it used, which a busy shared machine inflates far less than wall time.
-_COMMAND = """
-import os, sys
-from evexplorer.cli import main
-status = main(sys.argv[1:])
-with open("/proc/self/status") as f:
-    peak = next(line.split()[1] for line in f if line.startswith("VmHWM"))
-cpu = os.times()
-sys.stderr.write(f"\\nmeasured {peak} {cpu.user + cpu.system}\\n")
-sys.exit(status)
-"""
-
-
-def _child(args: list[str]) -> tuple[float, float, int]:
-    """Run ``evexplorer ARGS``; return wall time [s], processor time [s], peak memory [KiB]."""
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _COMMAND, *args], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True, cwd=_ROOT)
-    elapsed = time.perf_counter() - start
-    if out.returncode != 0:
-        raise RuntimeError(f"evexplorer {' '.join(args)} failed: {out.stderr}")
-    peak, cpu = out.stderr.rsplit("measured ", 1)[1].split()
-    return elapsed, float(cpu), int(peak)
-
-
-def _best(args: list[str]) -> tuple[float, float, int]:
-    """The fastest of :data:`COMMAND_RUNS` runs of ``evexplorer ARGS``."""
-    return min((_child(args) for _ in range(COMMAND_RUNS)), key=lambda r: r[0])
+    """Median wall-clock time of ``runs`` calls of ``action`` after ``warmup`` calls [s]."""
+    return statistics.median(_common.time_calls(action, runs, warmup).wall)
 
 
 def _formats(folder: Path) -> dict[str, float]:
@@ -154,28 +113,26 @@ def main(quick: bool = False) -> dict[str, Any]:
     """Measure and return the figures (times [s], memory [MiB])."""
     from evexplorer.export.sweep import CHUNK_ROWS
 
-    command = ["sweep"]
+    run = _common.run_command
+    sweep_100k = ["sweep", *SWEEP_100K, *SWEEP_OUTPUTS]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         figures: dict[str, Any] = _formats(folder)
-        figures["xlsx_command_s"], figures["xlsx_command_cpu_s"], _ = _best(
-            ["export", "--xlsx", str(folder / "command.xlsx")])
+        figures.update(run(["export", "--xlsx", str(folder / "command.xlsx")],
+                           COMMAND_RUNS).figures("xlsx_command"))
         figures["sweep_100k_in_process_s"] = _sweep_in_process(folder)
-        csv_100k = [*command, *SWEEP_100K, *SWEEP_OUTPUTS, "--csv", str(folder / "100k.csv")]
-        (figures["sweep_100k_command_s"], figures["sweep_100k_command_cpu_s"],
-         peak) = _best(csv_100k)
-        figures["sweep_100k_peak_mib"] = peak / 1024
-        figures["sweep_100k_json_command_s"], figures["sweep_100k_json_command_cpu_s"], _ = \
-            _child([*command, *SWEEP_100K, *SWEEP_OUTPUTS, "--json"])
-        figures["sweep_100k_xlsx_command_s"], figures["sweep_100k_xlsx_command_cpu_s"], _ = \
-            _child([*command, *SWEEP_100K, *SWEEP_OUTPUTS, "--xlsx", str(folder / "100k.xlsx")])
+        csv_100k = run([*sweep_100k, "--csv", str(folder / "100k.csv")], COMMAND_RUNS)
+        figures.update(csv_100k.figures("sweep_100k_command"))
+        figures["sweep_100k_peak_mib"] = csv_100k.peak_kib / 1024
+        figures.update(run([*sweep_100k, "--json"]).figures("sweep_100k_json_command"))
+        figures.update(run([*sweep_100k, "--xlsx", str(folder / "100k.xlsx")]).figures(
+            "sweep_100k_xlsx_command"))
         if not quick:
-            t1m, cpu1m, m1m = _child([*command, *SWEEP_1M, *SWEEP_OUTPUTS, "--csv",
-                                      str(folder / "1m.csv")])
-            figures["sweep_1m_command_s"], figures["sweep_1m_command_cpu_s"] = t1m, cpu1m
-            figures["sweep_1m_peak_mib"] = m1m / 1024
+            csv_1m = run(["sweep", *SWEEP_1M, *SWEEP_OUTPUTS, "--csv", str(folder / "1m.csv")])
+            figures.update(csv_1m.figures("sweep_1m_command"))
+            figures["sweep_1m_peak_mib"] = csv_1m.peak_kib / 1024
             figures["sweep_1m_csv_bytes"] = (folder / "1m.csv").stat().st_size
-            figures["idle_command_peak_mib"] = _child(["params", "--json"])[2] / 1024
+            figures["idle_command_peak_mib"] = run(["params", "--json"]).peak_kib / 1024
             figures["chunk_scan"] = {rows: {"us_per_point": round(us, 2),
                                             "peak_mib": round(peak / 1024, 1)}
                                      for rows, (us, peak) in _chunk_scan().items()}
@@ -219,14 +176,6 @@ def _report(f: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the million-point sweep and the batch-size scan")
-    args = parser.parse_args()
-    result = main(quick=args.quick)
-    if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        print()
-    else:
-        print(_report(result))
+    args = _common.arguments(
+        __doc__, quick="skip the million-point sweep and the batch-size scan").parse_args()
+    _common.print_figures(main(quick=args.quick), _report, args.json)

@@ -37,11 +37,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 DRAG_POSITIONS = 200
 STARTS = 5
@@ -52,16 +52,6 @@ BAND_SAMPLES = 1000
 MODES = ("plain", "bands", "compared")
 
 
-def _positions(maximum: int) -> list[int]:
-    """A triangle wave between 20 % and 80 % of the slider's range, 200 steps."""
-    return [int(maximum * (0.2 + 0.6 * abs(((i / 50) % 2) - 1))) for i in range(DRAG_POSITIONS)]
-
-
-def _percentile_95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[int(0.95 * len(ordered)) - 1]
-
-
 def drag(mode: str = "plain") -> dict[str, float]:
     """Time lever change → repainted charts over a scripted drag [ms].
 
@@ -70,25 +60,12 @@ def drag(mode: str = "plain") -> dict[str, float]:
     mode : {"plain", "bands", "compared"}
         What the charts draw besides the scenario and its reference.
     """
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QSlider
-
-    from evexplorer._platform import tune_allocator
-    from evexplorer.app import create_main_window
     from evexplorer.session import presets
 
-    tune_allocator()
-    with tempfile.TemporaryDirectory() as folder:
-        settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
-        window = create_main_window(settings)
-        window.resize(1400, 900)
-        window.show()
-        app = QApplication.instance()
-        for _ in range(5):
-            app.processEvents()
+    with _common.offscreen_window() as (window, app):
         session = window.session
-        slider = window.findChild(QSlider, "demand_growth__slider")
-        positions = _positions(slider.maximum())
+        slider = _common.drag_slider(window)
+        positions = _common.drag_positions(slider.maximum(), DRAG_POSITIONS)
         bands_at: dict[int, object] = {}
         if mode == "bands":
             from evexplorer.analysis.bands import compute_bands
@@ -107,31 +84,11 @@ def drag(mode: str = "plain") -> dict[str, float]:
         slider.setValue(positions[0])
         for _ in range(3):
             app.processEvents()
-        slider.setSliderDown(True)
-        total, cpu, model = [], [], []
-        for position in positions:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            slider.setValue(position)
-            if bands_at:
-                session.set_bands(bands_at[position])
-            app.processEvents()  # the coalesced recompute runs here ...
-            app.processEvents()  # ... and the update requests it posted are painted
-            total.append(1e3 * (time.perf_counter() - start))
-            cpu.append(1e3 * (time.process_time() - start_cpu))
-            model.append(window.last_recompute_ms)
-        slider.setSliderDown(False)
-        app.processEvents()
-        session.new()
-        window.close()
-        window.deleteLater()
-        app.processEvents()
-    return {
-        "median_ms": statistics.median(total),
-        "p95_ms": _percentile_95(total),
-        "cpu_median_ms": statistics.median(cpu),
-        "cpu_p95_ms": _percentile_95(cpu),
-        "recompute_and_setdata_median_ms": statistics.median(model),
-    }
+        # the bands of each position are handed to the session with the lever move
+        on_move = (lambda position: session.set_bands(bands_at[position])) if bands_at else None
+        timings, model = _common.timed_drag(window, app, positions, on_move)
+    return {**_common.ms_figures(timings),
+            "recompute_and_setdata_median_ms": statistics.median(model)}
 
 
 def drags(repeats: int = REPEATS) -> dict[str, dict[str, float]]:
@@ -172,20 +129,21 @@ LABELS = {
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
-    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    quick = _common.arguments(__doc__, as_json=False,
+                              quick="one repeat of each drag; no cold start").parse_args(argv).quick
+    load = _common.load_average()
     figures: dict[str, object] = {"drags": drags(1 if quick else REPEATS),
                                   "load_average_before": load}
     print(f"load average before: {load:.2f}")
     print("| measure | median | p95 | CPU median | CPU p95 | goal |")
     print("| --- | --- | --- | --- | --- | --- |")
     for mode, f in figures["drags"].items():  # type: ignore[union-attr]
-        print(f"| {LABELS[mode]} | {f['median_ms']:.1f} ms | {f['p95_ms']:.1f} ms "
-              f"(spread {f['p95_spread_ms']:.1f}) | {f['cpu_median_ms']:.1f} ms | "
-              f"{f['cpu_p95_ms']:.1f} ms | p95 ≤ 16 ms |")
+        print(f"| {LABELS[mode]} | {_common.ms(f['median_ms'])} | {_common.ms(f['p95_ms'])} "
+              f"(spread {f['p95_spread_ms']:.1f}) | {_common.ms(f['cpu_median_ms'])} | "
+              f"{_common.ms(f['cpu_p95_ms'])} | p95 ≤ 16 ms |")
     plain = figures["drags"]["plain"]  # type: ignore[index]
     print(f"| of which model + setData (plain), median | "
-          f"{plain['recompute_and_setdata_median_ms']:.1f} ms | | | | |")
+          f"{_common.ms(plain['recompute_and_setdata_median_ms'])} | | | | |")
     if not quick:
         figures.update(cold_start())
         print(f"| cold start to painted window, median of {STARTS} | "

@@ -25,19 +25,11 @@ Offscreen, window 1400×900, the allocator tuned as in the application.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 DRAG_POSITIONS = 200
 RUNS = 15
@@ -48,166 +40,131 @@ TEN_LEVERS = {"lithium_price": 30_000, "nickel_price": 22_000, "cobalt_price": 4
               "demand_growth": 20}
 
 
-def _window():
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from evexplorer._platform import tune_allocator
-    from evexplorer.app import create_main_window
-
-    tune_allocator()
-    folder = tempfile.mkdtemp()
-    settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(settings)
-    window.resize(1400, 900)
-    window.show()
-    app = QApplication.instance()
-    for _ in range(5):
-        app.processEvents()
-    return window, app
-
-
 def _drag(window, app) -> dict[str, float]:
-    from PySide6.QtWidgets import QSlider
-
-    slider = window.findChild(QSlider, "demand_growth__slider")
-    positions = [int(slider.maximum() * (0.2 + 0.6 * abs(((i / 50) % 2) - 1)))
-                 for i in range(DRAG_POSITIONS)]
-    slider.setSliderDown(True)
-    wall, cpu = [], []
-    for position in positions:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        slider.setValue(position)
-        app.processEvents()  # the coalesced recompute runs here ...
-        app.processEvents()  # ... and the update requests it posted are painted
-        wall.append(1e3 * (time.perf_counter() - start))
-        cpu.append(1e3 * (time.process_time() - start_cpu))
-    slider.setSliderDown(False)
-    app.processEvents()
+    slider = _common.drag_slider(window)
+    timings, _ = _common.timed_drag(window, app,
+                                    _common.drag_positions(slider.maximum(), DRAG_POSITIONS))
     window.session.undo()
     for _ in range(3):
         app.processEvents()
-    wall.sort()
-    return {"p50_ms": statistics.median(wall), "p95_ms": wall[int(0.95 * len(wall)) - 1],
-            "cpu_ms": statistics.mean(cpu)}
+    wall = _common.summary(timings.wall)
+    return {"p50_ms": 1e3 * wall["median"], "p95_ms": 1e3 * wall["p95"],
+            "cpu_ms": 1e3 * statistics.mean(timings.cpu)}
+
+
+def _compare_six(session) -> None:
+    """Five presets and the current scenario in the comparison."""
+    from evexplorer.session import presets
+
+    for preset in presets()[:5]:
+        session.add_comparison(preset)
+    session.add_comparison(None)
 
 
 def drags() -> dict[str, dict[str, float]]:
     """The drag with each analysis tab in front."""
     from evexplorer.analysis.targets import parse_target
-    from evexplorer.session import presets
 
-    window, app = _window()
-    session = window.session
-    for preset in presets()[:5]:
-        session.add_comparison(preset)
-    session.add_comparison(None)
-    with session.change("Add targets"):
-        session.set_targets([parse_target(t).to_record() for t in
-                             ("pack_cost<=80@2030", "ev_share>=50@2035",
-                              "lithium_shortfall<=0@2030")])
-    figures = {}
-    for name, view in (("scenario tab", window.meta), ("compare, 6 scenarios",
-                                                       window.compare_view),
-                       ("targets, 6 built-in + 3 own", window.targets_view),
-                       ("attribution (waits for a pause)", window.attribution_view)):
-        window.analysis_tabs.setCurrentWidget(view)
-        for _ in range(5):
-            app.processEvents()
-        figures[name] = _drag(window, app)
-    window.session.new()
-    window.close()
+    with _common.offscreen_window() as (window, app):
+        session = window.session
+        _compare_six(session)
+        with session.change("Add targets"):
+            session.set_targets([parse_target(t).to_record() for t in
+                                 ("pack_cost<=80@2030", "ev_share>=50@2035",
+                                  "lithium_shortfall<=0@2030")])
+        figures = {}
+        for name, view in (("scenario tab", window.meta),
+                           ("compare, 6 scenarios", window.compare_view),
+                           ("targets, 6 built-in + 3 own", window.targets_view),
+                           ("attribution (waits for a pause)", window.attribution_view)):
+            window.analysis_tabs.setCurrentWidget(view)
+            for _ in range(5):
+                app.processEvents()
+            figures[name] = _drag(window, app)
     return figures
 
 
 def compare_refresh_ms() -> float:
     """The compare table's update after one lever change, six scenarios [ms]."""
-    from evexplorer.session import presets
+    with _common.offscreen_window() as (window, app):
+        session = window.session
+        _compare_six(session)
+        view = window.compare_view
+        window.analysis_tabs.setCurrentWidget(view)
+        for _ in range(5):
+            app.processEvents()
+        growth = iter(10.0 + (i % 20) for i in range(DRAG_POSITIONS))
 
-    window, app = _window()
-    session = window.session
-    for preset in presets()[:5]:
-        session.add_comparison(preset)
-    session.add_comparison(None)
-    view = window.compare_view
-    window.analysis_tabs.setCurrentWidget(view)
-    for _ in range(5):
-        app.processEvents()
-    times = []
-    for i in range(DRAG_POSITIONS):
-        session.update({"demand_growth": 10.0 + (i % 20)})
-        session.recompute()
-        start = time.perf_counter()
-        view.refresh()
-        times.append(1e3 * (time.perf_counter() - start))
-        app.processEvents()
-    window.session.new()
-    window.close()
-    return statistics.median(times)
+        def change() -> None:  # untimed: the lever change and the model run
+            app.processEvents()
+            session.update({"demand_growth": next(growth)})
+            session.recompute()
+
+        timings = _common.time_calls(view.refresh, DRAG_POSITIONS, setup=change)
+    return 1e3 * statistics.median(timings.wall)
 
 
 def attribution_ms() -> tuple[float, float]:
     """Attribution with 10 changed levers, computed and drawn: wall and CPU time [ms]."""
-    window, app = _window()
-    window.session.update(TEN_LEVERS)
-    view = window.attribution_view
-    window.analysis_tabs.setCurrentWidget(view)
-    for _ in range(3):
-        app.processEvents()
-    assert view.result is not None and len(view.result.contributions) == 10
-    times, cpu = [], []
-    for _ in range(RUNS):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        view.refresh()
-        view.waterfall.repaint()
-        times.append(1e3 * (time.perf_counter() - start))
-        cpu.append(1e3 * (time.process_time() - start_cpu))
-    window.session.new()
-    window.close()
-    return statistics.median(times), statistics.median(cpu)
+    with _common.offscreen_window() as (window, app):
+        window.session.update(TEN_LEVERS)
+        view = window.attribution_view
+        window.analysis_tabs.setCurrentWidget(view)
+        for _ in range(3):
+            app.processEvents()
+        assert view.result is not None and len(view.result.contributions) == 10
+
+        def draw() -> None:
+            view.refresh()
+            view.waterfall.repaint()
+
+        timings = _common.time_calls(draw, RUNS)
+    return 1e3 * statistics.median(timings.wall), 1e3 * statistics.median(timings.cpu)
 
 
 def goal_seek_ms() -> tuple[float, float]:
     """Goal-seek from the dialog, lithium price for 80 USD/kWh in 2030: wall and CPU [ms]."""
-    window, app = _window()
-    dialog = window.goal_seek()
-    dialog.target.setValue(80.0)
-    times, cpu = [], []
-    for _ in range(RUNS):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        found = dialog.seek()
-        app.processEvents()
-        times.append(1e3 * (time.perf_counter() - start))
-        cpu.append(1e3 * (time.process_time() - start_cpu))
-        assert found is not None
-    dialog.close()
-    window.close()
-    return statistics.median(times), statistics.median(cpu)
+    with _common.offscreen_window() as (window, app):
+        dialog = window.goal_seek()
+        dialog.target.setValue(80.0)
+
+        def seek() -> None:
+            found = dialog.seek()
+            app.processEvents()
+            if found is None:
+                raise RuntimeError("goal-seek from the dialog found no lithium price")
+
+        timings = _common.time_calls(seek, RUNS)
+        dialog.close()
+    return 1e3 * statistics.median(timings.wall), 1e3 * statistics.median(timings.cpu)
+
+
+def table(figures: dict[str, object]) -> str:
+    """The figures as text: a markdown table of the drags, then one line per measure."""
+    ms = _common.ms
+    lines = ["| drag, tab in front | p50 | p95 | CPU per position |", "| --- | --- | --- | --- |"]
+    for name, f in figures["drag"].items():  # type: ignore[union-attr]
+        lines.append(f"| {name} | {ms(f['p50_ms'])} | {ms(f['p95_ms'])} | {ms(f['cpu_ms'])} |")
+    attribution_wall, attribution_cpu = figures["attribution_10_levers_ms"]  # type: ignore[misc]
+    seek_wall, seek_cpu = figures["goal_seek_dialog_ms"]  # type: ignore[misc]
+    lines += [
+        "",
+        f"compare table update, 6 scenarios: {ms(figures['compare_refresh_ms'], digits=2)} "
+        f"(median of {DRAG_POSITIONS})",
+        f"attribution, 10 levers changed, drawn: {ms(attribution_wall)} wall, "
+        f"{ms(attribution_cpu)} CPU (medians of {RUNS}; goal < 50 ms)",
+        f"goal-seek from the dialog: {ms(seek_wall)} wall, {ms(seek_cpu)} CPU "
+        f"(medians of {RUNS}; goal < 100 ms)",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
+    args = _common.arguments(__doc__).parse_args(argv)
     figures: dict[str, object] = {"drag": drags(), "compare_refresh_ms": compare_refresh_ms(),
                                   "attribution_10_levers_ms": attribution_ms(),
                                   "goal_seek_dialog_ms": goal_seek_ms()}
-    if args.json:
-        print(json.dumps(figures, indent=1))
-        return figures
-    print("| drag, tab in front | p50 | p95 | CPU per position |")
-    print("| --- | --- | --- | --- |")
-    for name, f in figures["drag"].items():
-        print(f"| {name} | {f['p50_ms']:.1f} ms | {f['p95_ms']:.1f} ms | {f['cpu_ms']:.1f} ms |")
-    print()
-    print(f"compare table update, 6 scenarios: {figures['compare_refresh_ms']:.2f} ms "
-          f"(median of {DRAG_POSITIONS})")
-    wall, cpu = figures["attribution_10_levers_ms"]
-    print(f"attribution, 10 levers changed, drawn: {wall:.1f} ms wall, {cpu:.1f} ms CPU "
-          f"(medians of {RUNS}; goal < 50 ms)")
-    wall, cpu = figures["goal_seek_dialog_ms"]
-    print(f"goal-seek from the dialog: {wall:.1f} ms wall, {cpu:.1f} ms CPU "
-          f"(medians of {RUNS}; goal < 100 ms)")
+    _common.print_figures(figures, table, args.json)
     return figures
 
 

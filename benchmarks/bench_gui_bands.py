@@ -29,40 +29,33 @@ Two measurements per way:
    with the matching 1,000-sample band.
 
 "Repainted" means the window's update request has been processed (offscreen,
-Qt paints the dirty regions into the backing store). Until the charts draw
-bands themselves (``ChartPanel.set_bands_visible``), this script adds a filled
-P10–P90 band under the main curve of each chart, created once and updated with
-``setData`` as the charts will, so that painting the bands is timed too.
+Qt paints the dirty regions into the backing store). The bands painted are the
+window's own: each chart draws the P10–P90 band of ``session.bands`` around its
+main curve (``Chart.set_bands`` and ``Chart.update_bands``), and the band
+controller puts them on the session, so painting the bands is timed too. After
+every single change the script counts the charts on screen that draw a band
+(it stops if none does) and prints the smallest count.
 The load average before and after the run is printed: the machine is shared.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 FRAME_S = 1 / 60
 DRAG = 300
 SINGLE = 30
-
-#: The main curve of each chart, whose band the shim draws.
-_CHART_SERIES = {"pack_cost": "pack_cost", "vehicle_price": "ev_price",
-                 "minerals": "lithium_demand",
-                 "production_emissions": "ev_production_emissions",
-                 "lifecycle_emissions": "ev_lifecycle_emissions",
-                 "emissions_avoided": "fleet_emissions_avoided"}
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+WAYS = ("process-256/1000", "process-1000", "thread-256/1000", "gui-1000")
 
 
 class PaintCounter:
@@ -84,93 +77,66 @@ class PaintCounter:
         window.installEventFilter(self._filter)
 
 
-def add_band_shim(window) -> None:
-    """Filled P10–P90 bands under each chart's main curve, fed from ``session.bands``."""
-    import numpy as np
-    import pyqtgraph as pg
+@contextmanager
+def window_computing(way: str) -> Iterator[tuple[Any, Any]]:
+    """The window, its bands computed the given way (one of :data:`WAYS`) and settled."""
+    with _common.offscreen_window(settle_events=0) as (window, app):
+        controller = window.uncertainty
+        if way == "process-1000":
+            controller.drag_samples = controller.n_samples
+        if way == "thread-256/1000":
+            from evexplorer.app.compute_process import ComputeProcess
 
-    charts = window.charts
-    if hasattr(charts, "set_bands_visible"):
-        return  # the charts draw bands themselves
-    items = []
-    for chart in charts.charts:
-        name = _CHART_SERIES.get(chart.key)
-        if name is None:
-            continue
-        low = pg.PlotCurveItem(pen=pg.mkPen(None))
-        high = pg.PlotCurveItem(pen=pg.mkPen(None))
-        fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(0, 114, 178, 50))
-        for item in (low, high, fill):
-            chart.plot.addItem(item)
-        items.append((name, low, high, fill))
+            controller.compute = ComputeProcess()
+            controller.compute.in_process = True  # compute in the calling (background) thread
+        if way == "gui-1000":
+            from evexplorer.analysis.bands import compute_bands
 
-    def draw(change) -> None:
-        bands = window.session.bands
-        for name, low, high, fill in items:
-            fill.setVisible(bands is not None)
-            if bands is not None and name in bands.series:
-                years = np.asarray(bands.years, float)
-                low.setData(years, bands.series[name][0])
-                high.setData(years, bands.series[name][-1])
+            controller.set_enabled(False)
+            window.headline.set_bands_visible(True)
+            session = window.session
 
-    window.session.subscribe(draw, names=("bands",))
+            def compute(change) -> None:
+                if session.up_to_date:
+                    session.set_bands(compute_bands(session.values, controller.spec(),
+                                                    controller.n_samples,
+                                                    series=controller.series))
+                    controller.generation += 1
+                    controller.on_screen = (controller.generation, controller.n_samples)
 
-
-def make_window(way: str):
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from evexplorer.app import create_main_window
-
-    folder = tempfile.mkdtemp()
-    settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(settings)
-    window.resize(1400, 900)
-    window.show()
-    app = QApplication.instance()
-    add_band_shim(window)
-    controller = window.uncertainty
-    if way == "process-1000":
-        controller.drag_samples = controller.n_samples
-    if way == "thread-256/1000":
-        from evexplorer.app.compute_process import ComputeProcess
-
-        controller.compute = ComputeProcess()
-        controller.compute.in_process = True  # compute in the calling (background) thread
-    if way == "gui-1000":
-        from evexplorer.analysis.bands import compute_bands
-
-        controller.set_enabled(False)
-        window.headline.set_bands_visible(True)
-        session = window.session
-
-        def compute(change) -> None:
-            if session.up_to_date:
-                session.set_bands(compute_bands(session.values, controller.spec(),
-                                                controller.n_samples,
-                                                series=controller.series))
-                controller.generation += 1
-                controller.on_screen = (controller.generation, controller.n_samples)
-
-        session.subscribe(compute, names=("shown",))
-        compute(None)
-    else:
-        controller.wait_until_settled(30_000)
-    for _ in range(5):
-        app.processEvents()
-    return window, app
+            session.subscribe(compute, names=("shown",))
+            compute(None)
+        else:
+            controller.wait_until_settled(30_000)
+        for _ in range(5):
+            app.processEvents()
+        yield window, app
 
 
-def paced_drag(way: str, positions: int) -> dict[str, float]:
+def charts_drawing_band(window) -> int:
+    """How many of the charts on screen draw a P10–P90 band now [1].
+
+    A chart draws its band as a filled area (``band_fill``), or, the bar chart of emissions
+    avoided, as whiskers on the bars (``band_bars``).
+    """
+    items = (getattr(chart, "band_bars", None) or chart.band_fill
+             for chart in window.charts.visible_charts())
+    return sum(1 for item in items if item.isVisible())
+
+
+def measured(way: str, measure: Callable[[Any, Any, int], dict[str, float]],
+             count: int) -> dict[str, float]:
+    """``measure(window, app, count)`` in a fresh window whose bands are computed ``way``."""
+    with window_computing(way) as (window, app):
+        return measure(window, app, count)
+
+
+def paced_drag(window, app, positions: int) -> dict[str, float]:
     """Lever moves every 16.7 ms: curve and band latencies, band lag at each repaint."""
-    from PySide6.QtWidgets import QSlider
-
-    window, app = make_window(way)
     controller = window.uncertainty
     paints = PaintCounter(window)
-    slider = window.findChild(QSlider, "demand_growth__slider")
-    path = [int(slider.maximum() * (0.2 + 0.6 * abs(((i / 60) % 2) - 1)))
-            for i in range(positions)]
+    slider = _common.drag_slider(window)
+    path = _common.drag_positions(slider.maximum(), positions, half_period=60)
     path = [p if p != path[i - 1] else p + 1 for i, p in enumerate(path)] if path else path
     slider.setSliderDown(True)
     starts: list[float] = []        # time of each lever move
@@ -215,15 +181,13 @@ def paced_drag(way: str, positions: int) -> dict[str, float]:
                 band_at.setdefault(k, painted)
     cpu = time.process_time() - cpu0
     slider.setSliderDown(False)
-    window.session.new()
-    window.close()
-    curve = [1e3 * (curve_at[k] - starts[k]) for k in curve_at]
-    band = [1e3 * (band_at[k] - starts[k]) for k in band_at]
+    curve = _common.summary([1e3 * (curve_at[k] - starts[k]) for k in curve_at])
+    band = _common.summary([1e3 * (band_at[k] - starts[k]) for k in band_at])
     shown = [lag for lag in lags if lag >= 0]
     return {
-        "curve_p50": statistics.median(curve), "curve_p95": _percentile(curve, 95),
-        "band_p50": statistics.median(band), "band_p95": _percentile(band, 95),
-        "band_positions": len(band), "positions": len(path),
+        "curve_p50": curve["median"], "curve_p95": curve["p95"],
+        "band_p50": band["median"], "band_p95": band["p95"],
+        "band_positions": len(band_at), "positions": len(path),
         "repaints": len(lags),
         "lag0": sum(1 for lag in lags if lag == 0) / len(lags),
         "lag1": sum(1 for lag in lags if lag == 1) / len(lags),
@@ -234,15 +198,12 @@ def paced_drag(way: str, positions: int) -> dict[str, float]:
     }
 
 
-def single_changes(way: str, count: int) -> dict[str, float]:
+def single_changes(window, app, count: int) -> dict[str, float]:
     """One lever change after a pause: time until the matching 1,000-sample band is painted."""
-    from PySide6.QtWidgets import QSlider
-
-    window, app = make_window(way)
     controller = window.uncertainty
     paints = PaintCounter(window)
-    slider = window.findChild(QSlider, "demand_growth__slider")
-    first, full = [], []
+    slider = _common.drag_slider(window)
+    first, full, drawing = [], [], []
     for i in range(count):
         time.sleep(0.25)  # a pause: the hand is still
         app.processEvents()
@@ -263,16 +224,44 @@ def single_changes(way: str, count: int) -> dict[str, float]:
             time.sleep(0.0002)
         first.append(1e3 * (seen - start))
         full.append(1e3 * (time.perf_counter() - start))
-    window.session.new()
-    window.close()
-    return {"first_p50": statistics.median(first), "first_p95": _percentile(first, 95),
-            "full_p50": statistics.median(full), "full_p95": _percentile(full, 95)}
+        drawing.append(charts_drawing_band(window))
+        if not drawing[-1]:
+            raise RuntimeError("the band is on the session but no chart draws it")
+    first_figures, full_figures = _common.summary(first), _common.summary(full)
+    return {"first_p50": first_figures["median"], "first_p95": first_figures["p95"],
+            "full_p50": full_figures["median"], "full_p95": full_figures["p95"],
+            "charts_with_band": min(drawing),
+            "charts_on_screen": len(window.charts.visible_charts())}
+
+
+
+def table(figures: dict[str, dict[str, float]]) -> str:
+    """The figures of each way as a markdown table."""
+    ms = _common.ms
+    lines = [
+        "| way | drag: curve p50/p95 | drag: band of that position p50/p95 | repaints with "
+        "the band 0 / 1 behind / hidden | 1,000-sample at repaints | window process CPU per "
+        "position | single change → 1,000-sample band p50/p95 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for way, f in figures.items():
+        lines.append(
+            f"| {way} | {ms(f['curve_p50'], f['curve_p95'])} | "
+            f"{ms(f['band_p50'], f['band_p95'])} "
+            f"({f['band_positions']} of {f['positions']} positions) | "
+            f"{100 * f['lag0']:.0f} / {100 * f['lag1']:.0f} / {100 * f['hidden']:.0f} % of "
+            f"{f['repaints']} | {100 * f['fine_share']:.0f} % | "
+            f"{ms(f['cpu_per_position_ms'])} | {ms(f['full_p50'], f['full_p95'])} |")
+    drawn = {f"{f['charts_with_band']} of {f['charts_on_screen']}" for f in figures.values()}
+    lines.append(f"\ncharts on screen drawing the band after every single change: "
+                 f"{', '.join(sorted(drawn))}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer positions and changes")
-    parser.add_argument("--way", action="append", help="only these ways (repeatable)")
+    parser = _common.arguments(__doc__, as_json=False, quick="fewer positions and changes")
+    parser.add_argument("--way", action="append", choices=WAYS,
+                        help="only these ways (repeatable)")
     parser.add_argument("--switch-interval", type=float, metavar="S",
                         help="the interpreter's thread switch interval instead of the app's [s]")
     args = parser.parse_args(argv)
@@ -285,27 +274,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
     print(f"thread switch interval {1e3 * sys.getswitchinterval():g} ms")
-    load_before = os.getloadavg()
-    ways = args.way or ["process-256/1000", "process-1000", "thread-256/1000", "gui-1000"]
+    load_before = _common.load_average()
     figures = {}
-    for way in ways:
-        figures[way] = {**paced_drag(way, drag), **single_changes(way, single)}
-    load_after = os.getloadavg()
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+    for way in args.way or WAYS:
+        figures[way] = {**measured(way, paced_drag, drag),
+                        **measured(way, single_changes, single)}
+    load_after = _common.load_average()
+    print(f"load average before {load_before:.2f}, after {load_after:.2f} "
           f"({os.cpu_count()} processors)")
-    print("| way | drag: curve p50/p95 | drag: band of that position p50/p95 | repaints with "
-          "the band 0 / 1 behind / hidden | 1,000-sample at repaints | window process CPU per "
-          "position | "
-          "single change → 1,000-sample band p50/p95 |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for way, f in figures.items():
-        print(f"| {way} | {f['curve_p50']:.1f} / {f['curve_p95']:.1f} ms | "
-              f"{f['band_p50']:.1f} / {f['band_p95']:.1f} ms "
-              f"({f['band_positions']} of {f['positions']} positions) | "
-              f"{100 * f['lag0']:.0f} / {100 * f['lag1']:.0f} / {100 * f['hidden']:.0f} % of "
-              f"{f['repaints']} | {100 * f['fine_share']:.0f} % | "
-              f"{f['cpu_per_position_ms']:.1f} ms | "
-              f"{f['full_p50']:.1f} / {f['full_p95']:.1f} ms |")
+    print(table(figures))
     sys.stdout.flush()
     return figures
 

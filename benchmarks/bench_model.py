@@ -14,23 +14,16 @@ without it, in a fresh subprocess (``--untuned``), so both are visible.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
+import _common
 import numpy as np
 
-# Let the script run from a source checkout without installation.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 from evexplorer.model import PARAMETERS, evaluate  # noqa: E402
 
@@ -77,31 +70,15 @@ def every_numeric_lever() -> list[str]:
 
 
 def time_single() -> dict[str, float]:
-    """Median and 95th percentile of one default-scenario evaluation [ms]."""
-    for _ in range(SINGLE_WARMUP):
-        evaluate()
-    times = np.empty(SINGLE_CALLS)
-    clock = time.perf_counter
-    for i in range(SINGLE_CALLS):
-        start = clock()
-        evaluate()
-        times[i] = clock() - start
-    return {"median_ms": 1e3 * float(np.median(times)),
-            "p95_ms": 1e3 * float(np.percentile(times, 95)),
-            "calls": SINGLE_CALLS}
+    """Median, 95th percentile and minimum of one default-scenario evaluation [ms]."""
+    figures = _common.ms_figures(_common.time_calls(evaluate, SINGLE_CALLS, SINGLE_WARMUP))
+    return {**figures, "calls": SINGLE_CALLS}
 
 
 def time_batch(params: dict[str, Any]) -> dict[str, float]:
-    """Median and minimum over :data:`BATCH_RUNS` evaluations of one batch [ms]."""
-    for _ in range(BATCH_WARMUP):
-        evaluate(params)
-    times = []
-    for _ in range(BATCH_RUNS):
-        start = time.perf_counter()
-        evaluate(params)
-        times.append(time.perf_counter() - start)
-    return {"median_ms": 1e3 * statistics.median(times), "min_ms": 1e3 * min(times),
-            "runs": BATCH_RUNS}
+    """Median, 95th percentile and minimum over :data:`BATCH_RUNS` evaluations of a batch [ms]."""
+    return _common.ms_figures(_common.time_calls(lambda: evaluate(params), BATCH_RUNS,
+                                                 BATCH_WARMUP))
 
 
 def time_batches() -> dict[str, dict[str, float]]:
@@ -123,14 +100,8 @@ def _untuned_batches() -> dict[str, dict[str, float]]:
 
 def main() -> dict[str, Any]:
     """Run the benchmark; return its figures (times in ms)."""
-    from evexplorer._platform import tune_allocator
-
-    tuned = tune_allocator()
     result: dict[str, Any] = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "cpus": os.cpu_count(),
-        "allocator_tuned": tuned,
+        **_common.environment(),
         "n_samples": N_SAMPLES,
         "n_levers_all": len(every_numeric_lever()),
         "single": time_single(),
@@ -172,19 +143,15 @@ def table(result: dict[str, Any]) -> str:
             rows.append(f"| {label}, {tag} ({figures['runs']} runs) "
                         f"| {figures['median_ms']:.1f} | min {figures['min_ms']:.1f} "
                         f"| {goal_text} | {status(figures['median_ms'], goal)} |")
-    head = (f"Python {result['python']}, NumPy {result['numpy']}, {result['cpus']} CPUs; "
-            f"allocator tuned: {result['allocator_tuned']}")
-    return head + "\n\n" + "\n".join(rows)
+    return _common.environment_line(result) + "\n\n" + "\n".join(rows)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.arguments(__doc__)
     parser.add_argument("--untuned", action="store_true",
                         help="time the batches only, without tuning the allocator; print JSON")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     if args.untuned:
         print(json.dumps(time_batches()))
     else:
-        figures = main()
-        print(json.dumps(figures, indent=1) if args.json else table(figures))
+        _common.print_figures(main(), table, args.json)

@@ -16,21 +16,15 @@ time, which a busy shared machine inflates far less than the wall time.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-# Let the script run from a source checkout without installation.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 GOAL_REPORT_S = 3.0
 #: Runs of each in-process measure (the median is reported) and of each command (the best).
@@ -40,47 +34,19 @@ LEVERS = {"lithium_price": 40_000, "recycling_rate": 60, "chemistry_mix": "LFP:0
 _SCENARIO_ARGS = ["--set", "lithium_price=40000", "--set", "recycling_rate=60",
                   "--set", "chemistry_mix=LFP:60,NMC811:40"]
 
-#: Runs ``evexplorer ARGS``; reports on stderr the processor time the process used.
-_COMMAND = """
-import os, sys
-from evexplorer.cli import main
-status = main(sys.argv[1:])
-cpu = os.times()
-sys.stderr.write(f"\\nmeasured {cpu.user + cpu.system}\\n")
-sys.exit(status)
-"""
-
-
 def _median_s(action, runs: int = RUNS, warmup: int = 1) -> tuple[float, float]:
     """Median wall and processor time of ``action`` [s]."""
-    for _ in range(warmup):
-        action()
-    walls, cpus = [], []
-    for _ in range(runs):
-        start, cpu = time.perf_counter(), time.process_time()
-        action()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+    timings = _common.time_calls(action, runs, warmup)
+    return statistics.median(timings.wall), statistics.median(timings.cpu)
 
 
-def _command(args: list[str]) -> tuple[float, float]:
-    """The fastest of :data:`COMMAND_RUNS` runs of ``evexplorer ARGS``: wall, processor [s]."""
+def _command(args: list[str], key: str) -> dict[str, float]:
+    """Wall and processor time of the fastest of :data:`COMMAND_RUNS` runs of ``evexplorer
+    ARGS``, as ``{"KEY_s", "KEY_cpu_s"}`` [s]; each run starts without a display, as from a
+    terminal."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    best = None
-    for _ in range(COMMAND_RUNS):
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", _COMMAND, *args], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True, cwd=_ROOT, env=env)
-        elapsed = time.perf_counter() - start
-        if out.returncode != 0:
-            raise RuntimeError(f"evexplorer {' '.join(args)} failed: {out.stderr}")
-        cpu = float(out.stderr.rsplit("measured ", 1)[1].split()[0])
-        if best is None or elapsed < best[0]:
-            best = (elapsed, cpu)
-    assert best is not None
-    return best
+    return _common.run_command(args, COMMAND_RUNS, env).figures(key)
 
 
 def _in_process(folder: Path) -> dict[str, Any]:
@@ -123,16 +89,15 @@ def main(quick: bool = False) -> dict[str, Any]:
         for fmt in ("svg", "png", "pdf"):
             (folder / fmt).mkdir()
         figures = _in_process(folder)
-        figures["report_command_s"], figures["report_command_cpu_s"] = _command(
-            ["report", *_SCENARIO_ARGS, "--pdf", str(folder / "report.pdf")])
+        figures.update(_command(["report", *_SCENARIO_ARGS, "--pdf",
+                                 str(folder / "report.pdf")], "report_command"))
         if not quick:
             for fmt in ("svg", "png", "pdf"):
-                key = f"charts_{fmt}_command"
-                figures[f"{key}_s"], figures[f"{key}_cpu_s"] = _command(
-                    ["export", *_SCENARIO_ARGS, "--charts", str(folder / f"cli-{fmt}"),
-                     "--format", fmt])
+                figures.update(_command(["export", *_SCENARIO_ARGS, "--charts",
+                                         str(folder / f"cli-{fmt}"), "--format", fmt],
+                                        f"charts_{fmt}_command"))
     figures["cpus"] = os.cpu_count()
-    figures["load_average"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    figures["load_average"] = _common.load_average()
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
 
 
@@ -163,10 +128,5 @@ def _report(f: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the 'export --charts' commands")
-    options = parser.parse_args()
-    result = main(quick=options.quick)
-    print(json.dumps(result, indent=1) if options.json else _report(result))
+    options = _common.arguments(__doc__, quick="skip the 'export --charts' commands").parse_args()
+    _common.print_figures(main(quick=options.quick), _report, options.json)

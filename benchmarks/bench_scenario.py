@@ -14,19 +14,15 @@ application's entry point, this script imports nothing heavy at module level.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-# Let the script run from a source checkout without installation.
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 SAVE_RUNS = 31
 OPEN_RUNS = 31
@@ -53,14 +49,8 @@ EXTRAS = {
 
 
 def _median_ms(action, runs: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
+    """Median wall-clock time of ``runs`` calls of ``action`` after ``warmup`` calls [ms]."""
+    return 1e3 * statistics.median(_common.time_calls(action, runs, warmup).wall)
 
 
 def main() -> dict[str, Any]:
@@ -142,5 +132,5 @@ def _report(figures: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    figures = main()
-    print(json.dumps(figures, indent=1) if "--json" in sys.argv[1:] else _report(figures))
+    args = _common.arguments(__doc__).parse_args()
+    _common.print_figures(main(), _report, args.json)

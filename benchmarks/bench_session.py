@@ -21,6 +21,11 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
+
+import _common
+
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 CHANGES = 10_000
 WARM_UP = 1_000
@@ -36,20 +41,22 @@ def _value(name: str, i: int) -> float:
     return round(lo + (hi - lo) * ((i * 0.618034) % 1.0), 3)
 
 
+def changes(count: int) -> Iterator[tuple[str, float]]:
+    """``count`` successive lever changes, (name, value), cycling through :data:`LEVERS`."""
+    for i in range(count):
+        name = LEVERS[i % len(LEVERS)]
+        yield name, _value(name, i)
+
+
 def change_cost() -> float:
     """Median time of one lever change without the model run [µs]."""
     from evexplorer.session import Session
 
     session = Session(schedule=lambda: None)
     session.subscribe(lambda change: None)
-    times = []
-    for i in range(5_000):
-        name = LEVERS[i % len(LEVERS)]
-        value = _value(name, i)
-        start = time.perf_counter()
-        session.set(name, value)
-        times.append(1e6 * (time.perf_counter() - start))
-    return statistics.median(times)
+    pending = iter(list(changes(5_000)))  # values drawn before the clock runs
+    timings = _common.time_calls(lambda: session.set(*next(pending)), 5_000)
+    return 1e6 * statistics.median(timings.wall)
 
 
 def bytes_per_step() -> float:
@@ -57,8 +64,7 @@ def bytes_per_step() -> float:
     from evexplorer.session import Session
 
     session = Session(undo_limit=None, schedule=lambda: None)
-    values = [(LEVERS[i % len(LEVERS)], _value(LEVERS[i % len(LEVERS)], i))
-              for i in range(CHANGES)]
+    values = list(changes(CHANGES))
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for name, value in values:
@@ -86,9 +92,8 @@ def soak(limit: int | None) -> dict[str, float]:
     session = Session(undo_limit=limit)
     warm = 0.0
     start = time.perf_counter()
-    for i in range(CHANGES):
-        name = LEVERS[i % len(LEVERS)]
-        session.set(name, _value(name, i))
+    for i, (name, value) in enumerate(changes(CHANGES)):
+        session.set(name, value)
         if i + 1 == WARM_UP:
             warm = _rss_mb()
     elapsed = time.perf_counter() - start

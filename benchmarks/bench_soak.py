@@ -31,9 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import _common
+from bench_session import _rss_mb
+from bench_session import changes as lever_changes
 
-from bench_session import LEVERS, _rss_mb, _value
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 
 def open_descriptors() -> int:
@@ -90,31 +92,27 @@ def soak(changes: int, opens: int) -> list[dict[str, float]]:
     folder = tempfile.mkdtemp(prefix="evexplorer-soak-")
     os.environ["EVEXPLORER_DATA_DIR"] = str(Path(folder) / "data")
     os.environ["EVEXPLORER_AUTOSAVE_SECONDS"] = "0.5"
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    with _common.offscreen_window(folder, settle_events=0) as (window, app):
+        window.error_sink = lambda title, text: (_ for _ in ()).throw(RuntimeError(text))
+        for _ in range(5):
+            app.processEvents()
+        rows = _soak_window(window, app, folder, changes, opens)
+    for command in children():  # what stays: multiprocessing's resource tracker, once started
+        print(f"child process left running: {command[:120]}")
+    return rows
 
+
+def _soak_window(window, app, folder: str, changes: int, opens: int) -> list[dict[str, float]]:
     from evexplorer import scenario
-    from evexplorer._platform import tune_allocator
-    from evexplorer.app import create_main_window
     from evexplorer.model import evaluate
 
-    tune_allocator()  # as the application does at start
-    settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-    window = create_main_window(settings)
-    window.error_sink = lambda title, text: (_ for _ in ()).throw(RuntimeError(text))
-    window.resize(1400, 900)
-    window.show()
-    app = QApplication.instance()
-    for _ in range(5):
-        app.processEvents()
     written = [0]
     window.autosave.written.connect(lambda copy: written.__setitem__(0, written[0] + 1))
     probe = Probe()
     probe.sample("start", 0, 0)
     step = max(1, changes // 10)
-    for i in range(changes):
-        name = LEVERS[i % len(LEVERS)]
-        window.session.set(name, _value(name, i))
+    for i, (name, value) in enumerate(lever_changes(changes)):
+        window.session.set(name, value)
         app.processEvents()  # the model run and the chart updates ...
         app.processEvents()  # ... and the repaint they posted (and a due recovery copy)
         if (i + 1) % step == 0:
@@ -134,10 +132,6 @@ def soak(changes: int, opens: int) -> list[dict[str, float]]:
         app.processEvents()
         if (i + 1) % step == 0:
             probe.sample("isolated opens", i + 1, written[0])
-    window.session.new()
-    window.close()
-    for command in children():  # what stays: multiprocessing's resource tracker, once started
-        print(f"child process left running: {command[:120]}")
     return probe.rows
 
 

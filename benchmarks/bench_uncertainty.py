@@ -15,21 +15,13 @@ Like the application, it first calls :func:`evexplorer._platform.tune_allocator`
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
+import _common
 import numpy as np
 
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+_common.use_checkout()  # the script runs from a source checkout without installation
 
 from evexplorer.analysis import bands, sampling, sensitivity  # noqa: E402
 from evexplorer.analysis.uncertainty import (  # noqa: E402
@@ -67,18 +59,7 @@ def _times(call, runs: int, warmup: int = 3) -> dict[str, float]:
     On a machine shared with other work, the process's CPU time is the better estimate of
     the wall time on a quiet machine: the code is single-threaded.
     """
-    for _ in range(warmup):
-        call()
-    wall, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        call()
-        cpu.append(time.process_time() - start_cpu)
-        wall.append(time.perf_counter() - start)
-    return {"median_ms": 1e3 * statistics.median(wall),
-            "p95_ms": 1e3 * float(np.percentile(wall, 95)), "min_ms": 1e3 * min(wall),
-            "cpu_median_ms": 1e3 * statistics.median(cpu),
-            "cpu_p95_ms": 1e3 * float(np.percentile(cpu, 95)), "runs": runs}
+    return _common.ms_figures(_common.time_calls(call, runs, warmup))
 
 
 def time_bands() -> dict[str, Any]:
@@ -179,11 +160,8 @@ def steadiness() -> dict[str, Any]:
 
 def main(with_steadiness: bool = True) -> dict[str, Any]:
     """Run the benchmark; return its figures (times in ms or s)."""
-    from evexplorer._platform import tune_allocator
-
     result: dict[str, Any] = {
-        "python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-        "allocator_tuned": tune_allocator(), "n_samples": N_SAMPLES,
+        **_common.environment(), "n_samples": N_SAMPLES,
         "bands": time_bands(), "tornado": time_tornado(), "sobol": time_sobol(),
     }
     if with_steadiness:
@@ -197,8 +175,8 @@ def table(result: dict[str, Any]) -> str:
         return "met" if value <= goal else "**missed**"
 
     def ms(figures: dict[str, float]) -> str:
-        return (f"{figures['cpu_median_ms']:.1f} ms | {figures['cpu_p95_ms']:.1f} ms "
-                f"| {figures['median_ms']:.1f} ms")
+        return " | ".join(_common.ms(figures[key]) for key in
+                          ("cpu_median_ms", "cpu_p95_ms", "median_ms"))
 
     b = result["bands"]
     parts = b["parts"]
@@ -229,8 +207,7 @@ def table(result: dict[str, Any]) -> str:
                     f"{figures['bootstrap_cpu_seconds']:.2f} s) | {figures['cpu_seconds']:.2f} s "
                     f"| | {figures['seconds']:.2f} s | < {goals[key]:g} s "
                     f"| {status(figures['cpu_seconds'], goals[key])} |")
-    text = (f"Python {result['python']}, NumPy {result['numpy']}, {result['cpus']} CPUs; "
-            f"allocator tuned: {result['allocator_tuned']}\n\n" + "\n".join(rows))
+    text = _common.environment_line(result) + "\n\n" + "\n".join(rows)
     if "steadiness" in result:
         lines = ["", "", f"Spread of the percentiles between {STEADINESS_SEEDS} seeds at "
                  f"{N_SAMPLES:,} samples (std / mean, %, averaged over "
@@ -244,10 +221,8 @@ def table(result: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser = _common.arguments(__doc__)
     parser.add_argument("--no-steadiness", action="store_true",
                         help="skip the comparison of sampling designs")
     args = parser.parse_args()
-    figures = main(with_steadiness=not args.no_steadiness)
-    print(json.dumps(figures, indent=1) if args.json else table(figures))
+    _common.print_figures(main(with_steadiness=not args.no_steadiness), table, args.json)
