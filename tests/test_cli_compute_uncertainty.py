@@ -7,7 +7,7 @@ scenario reader and its uncertainty compared with what the options describe.
 from __future__ import annotations
 
 import pytest
-from cli_helpers import ok, run
+from cli_helpers import ok, one_line_error, run
 from test_session_uncertainty import IMPOSSIBLE
 
 from evexplorer import scenario
@@ -23,13 +23,9 @@ def saved(path) -> UncertaintySpec | None:
     return None if record is None else UncertaintySpec.from_record(record)
 
 
-def one_line_error(status: int, *args: str) -> str:
-    out = run(*args)
-    assert out.returncode == status, (out.returncode, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("evexplorer: error: "), out.stderr
-    return lines[0]
+def refused(status: int, *args: str) -> str:
+    """The one line of a refused command (see :func:`cli_helpers.one_line_error`)."""
+    return one_line_error(run(*args), status)
 
 
 def test_vary_and_correlate_are_stored_around_the_saved_values(tmp_path):
@@ -115,7 +111,7 @@ def test_the_file_keeps_its_reference_and_targets_too(tmp_path):
 ])
 def test_bad_uncertainty_options_are_one_line_and_write_nothing(tmp_path, args, words):
     out = tmp_path / "never.evx"
-    line = one_line_error(2, "compute", *(a.format(out=out) for a in args))
+    line = refused(2, "compute", *(a.format(out=out) for a in args))
     assert words in line
     assert not out.exists()
 
@@ -124,7 +120,7 @@ def test_a_file_whose_stored_uncertainty_cannot_be_used_is_a_file_error(tmp_path
     source = tmp_path / "odd.evx"
     # readable, but its correlations cannot all hold
     scenario.save_scenario(source, {}, evaluate(), uncertainty=IMPOSSIBLE)
-    line = one_line_error(1, "compute", str(source), "--correlate",
+    line = refused(1, "compute", str(source), "--correlate",
                           "demand_growth,supply_growth=0.5", "--save", str(tmp_path / "x.evx"))
     assert "stored uncertainty cannot be used" in line
     # without the options the file's record is kept as it is

@@ -19,6 +19,7 @@ from types import MappingProxyType
 import h5py
 import numpy as np
 import pytest
+from cli_helpers import ok, one_line_error, run
 from openpyxl import load_workbook
 
 from evexplorer._version import MODEL_VERSION, __version__
@@ -28,28 +29,6 @@ from evexplorer.model import evaluate
 from evexplorer.scenario import save_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "evexplorer", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-
-
-def ok(*args: str) -> subprocess.CompletedProcess:
-    out = run(*args)
-    assert out.returncode == 0, out.stderr
-    assert "Traceback" not in out.stderr
-    return out
-
-
-def one_line_error(out: subprocess.CompletedProcess, status: int = 2) -> str:
-    assert out.returncode == status, (out.returncode, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    assert lines[0].startswith("evexplorer: error: ")
-    assert out.stdout == ""
-    return lines[0]
 
 
 LEVERS = ("--set", "lithium_price=31234.5", "--set", "chemistry_mix=LFP:60,NMC811:40",

@@ -9,11 +9,10 @@ import csv
 import io
 import json
 import math
-import subprocess
 
 import numpy as np
 import pytest
-from cli_helpers import ok, run
+from cli_helpers import ok, one_line_error, run
 
 from evexplorer._version import MODEL_VERSION
 from evexplorer.model import GROUPS, PARAMETERS, SCALARS, SERIES, evaluate
@@ -165,16 +164,6 @@ def test_compute_summary_without_format():
 # bad input: exit 2 (1 for files), one line on stderr, no traceback
 
 
-def _one_line_error(out: subprocess.CompletedProcess, status: int = 2) -> str:
-    assert out.returncode == status, (out.returncode, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    assert lines[0].startswith("evexplorer: error: ")
-    assert out.stdout == ""
-    return lines[0]
-
-
 @pytest.mark.parametrize("args, expected", [
     (["--set", "lithium_prise=30000"], ["Unknown lever 'lithium_prise'", "lithium_price"]),
     (["--set", "recyclingrate=50"], ["Unknown lever", "recycling_rate"]),
@@ -195,16 +184,16 @@ def _one_line_error(out: subprocess.CompletedProcess, status: int = 2) -> str:
     (["--json", "--csv", "x.csv"], ["not allowed with argument"]),
 ])
 def test_compute_bad_input(args, expected):
-    line = _one_line_error(run("compute", *args))
+    line = one_line_error(run("compute", *args))
     for part in expected:
         assert part in line, (part, line)
 
 
 def test_params_bad_option():
-    _one_line_error(run("params", "--yaml"))
+    one_line_error(run("params", "--yaml"))
 
 
 def test_compute_csv_unwritable_is_a_file_error(tmp_path):
-    line = _one_line_error(run("compute", "--csv", str(tmp_path / "missing" / "x.csv")),
+    line = one_line_error(run("compute", "--csv", str(tmp_path / "missing" / "x.csv")),
                            status=1)
     assert "Cannot write 'x.csv': the folder" in line and line.endswith("does not exist.")

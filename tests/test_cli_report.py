@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from cli_helpers import one_line_error
 from pypdf import PdfReader
 
 from evexplorer import scenario
@@ -40,14 +41,6 @@ def ok(*args: object, **kwargs) -> subprocess.CompletedProcess:
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     return out
-
-
-def one_line_error(out: subprocess.CompletedProcess, status: int) -> str:
-    assert out.returncode == status, (out.returncode, out.stderr)
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    assert lines[0].startswith("evexplorer: error: ")
-    return lines[0]
 
 
 def pdf_pages(path: Path) -> tuple[PdfReader, list[str]]:
