@@ -29,5 +29,5 @@ def test_a_name_is_loaded_on_first_use_and_kept():
 def test_an_unknown_name_is_an_attribute_error_naming_it():
     import evexplorer.scenario as scenario
 
-    with pytest.raises(AttributeError, match="'evexplorer.scenario' has no attribute 'nope'"):
+    with pytest.raises(AttributeError, match=r"'evexplorer\.scenario' has no attribute 'nope'"):
         scenario.nope  # noqa: B018
